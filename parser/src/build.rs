@@ -1,0 +1,1070 @@
+//! The file-level pass: dispatches each line the way `iptables-restore`
+//! does, builds tables and chains, runs each rule's command, then applies
+//! the checks the kernel makes when a table is committed (undefined chains,
+//! loops, protocol, table and hook restrictions of modules).
+//!
+//! Parsing never fails: every problem becomes a diagnostic and the model
+//! keeps every line.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::cmdline::{self, LineCx, ParsedLine};
+use crate::codes;
+use crate::diagnostic::{Diagnostic, Edit};
+use crate::ext::{self, CheckCx, ExtKind, Family, Hook, Origin, TABLES};
+use crate::lexer;
+use crate::lines::{self, CountersError};
+use crate::model::*;
+use crate::span::{LineIndex, Span};
+
+/// How to read a file.
+#[derive(Clone, Debug, Default)]
+pub struct ParseOptions {
+    /// Family; `None` to guess from the content (IPv6 addresses, `icmp6`).
+    pub family: Option<Family>,
+    /// Table for `iptables -S` input (default `filter`).
+    pub table: Option<String>,
+}
+
+/// A parsed file: the model and every finding of the parser.
+#[derive(Clone, Debug)]
+pub struct Parsed {
+    pub ruleset: Ruleset,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Guess the family from a path (`*.v6`, `rules6*`, `ip6tables*`) and the
+/// content (an `ip6tables-save` header, IPv6 addresses).
+pub fn detect_family(path: Option<&str>, text: &str) -> Family {
+    if let Some(p) = path {
+        let name = p.rsplit('/').next().unwrap_or(p);
+        if name.ends_with(".v6")
+            || name.starts_with("rules6")
+            || name.contains("ip6tables")
+            || name.ends_with(".ipv6")
+        {
+            return Family::V6;
+        }
+        if name.ends_with(".v4") || name.contains("iptables") {
+            return Family::V4;
+        }
+    }
+    if text
+        .lines()
+        .take(3)
+        .any(|l| l.starts_with('#') && l.contains("ip6tables-save"))
+    {
+        return Family::V6;
+    }
+    // IPv6 content: an address with `::` or a `-p ipv6-icmp`/`icmp6` rule.
+    let v6 = text
+        .lines()
+        .filter(|l| l.starts_with('-') || l.starts_with('['))
+        .any(|l| {
+            l.split_whitespace().any(|w| {
+                w == "icmp6"
+                    || w == "ipv6-icmp"
+                    || w == "icmpv6"
+                    || (w.contains("::") && !w.starts_with("--"))
+                    || w.parse::<std::net::Ipv6Addr>().is_ok()
+            })
+        });
+    if v6 {
+        Family::V6
+    } else {
+        Family::V4
+    }
+}
+
+/// Is this `iptables -S` output (no table header, `-P`/`-N`/`-A` lines)?
+fn is_list_rules(text: &str) -> bool {
+    let mut saw_rule = false;
+    for l in text.lines() {
+        if l.starts_with('*') {
+            return false;
+        }
+        if l.starts_with("-P ") || l.starts_with("-N ") || l.starts_with("-A ") {
+            saw_rule = true;
+        }
+    }
+    saw_rule && text.lines().any(|l| l.starts_with("-P "))
+}
+
+struct Builder<'t> {
+    text: &'t str,
+    family: Family,
+    diags: Vec<Diagnostic>,
+    tables: Vec<Table>,
+    comments: Vec<Comment>,
+    /// Index of the open table, if inside a `*table` … `COMMIT` block.
+    open: Option<usize>,
+    /// Parsed lines per (table, rule index), for the commit-time checks.
+    parsed: Vec<Vec<RuleInfo>>,
+}
+
+/// What the commit checks need beyond the model.
+struct RuleInfo {
+    rule_idx: usize,
+    valid: bool,
+}
+
+pub fn parse(text: &str, opts: &ParseOptions) -> Parsed {
+    let family = opts.family.unwrap_or_else(|| detect_family(None, text));
+    let list_rules = is_list_rules(text);
+    let mut b = Builder {
+        text,
+        family,
+        diags: Vec::new(),
+        tables: Vec::new(),
+        comments: Vec::new(),
+        open: None,
+        parsed: Vec::new(),
+    };
+    if list_rules {
+        let name = opts.table.clone().unwrap_or_else(|| "filter".into());
+        b.open_table(&name, Span::new(0, 0));
+    }
+    let mut offset = 0;
+    for raw in text.split_inclusive('\n') {
+        let line = raw.strip_suffix('\n').unwrap_or(raw);
+        b.line(line, offset, list_rules);
+        offset += raw.len();
+    }
+    if let Some(t) = b.open {
+        if !list_rules {
+            let span = b.tables[t].span;
+            let name = b.tables[t].name.clone();
+            let insert_at = text.len();
+            let prefix = if text.ends_with('\n') || text.is_empty() {
+                ""
+            } else {
+                "\n"
+            };
+            let d = Diagnostic::new(
+                &codes::MISSING_COMMIT,
+                span,
+                format!("table `{name}` is never committed: the file ends before `COMMIT`"),
+            )
+            .fix(
+                "add `COMMIT` at the end",
+                vec![Edit {
+                    span: Span::new(insert_at, insert_at),
+                    content: format!("{prefix}COMMIT\n"),
+                }],
+            );
+            b.diags.push(d);
+        }
+    }
+    b.commit_checks();
+    let format = if list_rules {
+        Format::ListRules
+    } else {
+        Format::Save
+    };
+    let ruleset = Ruleset {
+        family,
+        format,
+        tables: b.tables,
+        comments: b.comments,
+        line_index: LineIndex::new(text),
+    };
+    let mut diagnostics = b.diags;
+    diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    Parsed {
+        ruleset,
+        diagnostics,
+    }
+}
+
+impl<'t> Builder<'t> {
+    fn open_table(&mut self, name: &str, span: Span) {
+        let chains = Hook::of_table(name)
+            .iter()
+            .map(|h| Chain {
+                name: h.chain_name().to_string(),
+                hook: Some(*h),
+                decl: None,
+                policy: None,
+                rules: Vec::new(),
+            })
+            .collect();
+        self.tables.push(Table {
+            name: name.to_string(),
+            span,
+            commit: None,
+            chains,
+            rules: Vec::new(),
+        });
+        self.parsed.push(Vec::new());
+        self.open = Some(self.tables.len() - 1);
+    }
+
+    fn line(&mut self, line: &str, base: usize, list_rules: bool) {
+        let mut line = line;
+        if let Some(stripped) = line.strip_suffix('\r') {
+            let cr = Span::new(base + stripped.len(), base + line.len());
+            self.diags.push(
+                Diagnostic::new(
+                    &codes::CRLF_LINE_ENDING,
+                    cr,
+                    "line ends in CRLF: iptables-restore reads the `\\r` as part of the line",
+                )
+                .replace("remove the carriage return", cr, "")
+                .note("convert the file to LF line endings, e.g. `dos2unix FILE`"),
+            );
+            line = stripped;
+        }
+        let span = Span::new(base, base + line.len());
+        if line.is_empty() {
+            return;
+        }
+        if line.starts_with('#') {
+            self.comments.push(Comment {
+                span,
+                text: line.to_string(),
+            });
+            return;
+        }
+        if line.trim_matches([' ', '\t']).is_empty() {
+            self.diags.push(
+                Diagnostic::new(
+                    &codes::BLANK_LINE_WITH_WHITESPACE,
+                    span,
+                    "line holds only blanks; iptables-restore reads it as a rule with no command",
+                )
+                .replace("delete the blanks", span, ""),
+            );
+            return;
+        }
+        let in_table = self.open.is_some();
+        if in_table && line.starts_with("COMMIT") && !list_rules {
+            let rest = &line[6..];
+            if rest.is_empty() {
+                self.commit(span);
+                return;
+            }
+            if rest.trim_matches([' ', '\t']).is_empty() {
+                let trail = Span::new(base + 6, span.end);
+                self.diags.push(
+                    Diagnostic::new(
+                        &codes::MALFORMED_COMMIT,
+                        trail,
+                        "`COMMIT` followed by blanks is not a commit for iptables-restore",
+                    )
+                    .replace("remove the trailing blanks", trail, ""),
+                );
+                self.commit(span);
+                return;
+            }
+        }
+        if line.starts_with('*') {
+            if let Some(t) = self.open {
+                if list_rules {
+                    self.stray(line, span);
+                    return;
+                }
+                let prev = self.tables[t].span;
+                let name = self.tables[t].name.clone();
+                self.diags.push(
+                    Diagnostic::new(
+                        &codes::MISSING_COMMIT,
+                        span,
+                        format!("table `{name}` is not committed before the next table starts"),
+                    )
+                    .related(prev, "this table has no COMMIT")
+                    .fix(
+                        "add `COMMIT` before this line",
+                        vec![Edit {
+                            span: Span::new(base, base),
+                            content: "COMMIT\n".into(),
+                        }],
+                    ),
+                );
+                self.commit(Span::new(base, base));
+            }
+            self.table_header(line, base, span);
+            return;
+        }
+        if line.starts_with(':') {
+            match self.open {
+                Some(t) => self.chain_decl(t, line, base, span),
+                None => self.diags.push(Diagnostic::new(&codes::MISSING_TABLE_HEADER, span, "chain declaration outside a table block: add a `*filter` (or other table) line before it")),
+            }
+            return;
+        }
+        match self.open {
+            Some(t) => self.rule_line(t, line, base, span),
+            None => self.stray(line, span),
+        }
+    }
+
+    fn stray(&mut self, line: &str, span: Span) {
+        let trimmed = line.trim_start();
+        let d = if trimmed.starts_with('-') || trimmed.starts_with('[') {
+            Diagnostic::new(&codes::MISSING_TABLE_HEADER, span, "rule outside a table block: iptables-restore needs a `*filter` (or other table) line first")
+        } else if trimmed == "COMMIT" {
+            Diagnostic::new(&codes::STRAY_TEXT, span, "`COMMIT` without an open table").replace(
+                "delete the line",
+                span,
+                "",
+            )
+        } else {
+            Diagnostic::new(&codes::STRAY_TEXT, span, "text outside a table block: iptables-restore accepts only comments and empty lines here")
+                .replace("turn it into a comment", Span::new(span.start, span.start), "# ")
+                .note("shell prompts, commands and prose pasted around a dump make the load fail")
+        };
+        self.diags.push(d);
+    }
+
+    fn table_header(&mut self, line: &str, base: usize, span: Span) {
+        let Some(t) = lines::table_line(line, base) else {
+            self.diags.push(Diagnostic::new(
+                &codes::UNKNOWN_TABLE,
+                span,
+                "table line without a table name",
+            ));
+            self.open_table("filter", span);
+            return;
+        };
+        if !TABLES.contains(&t.name) {
+            let mut d = Diagnostic::new(
+                &codes::UNKNOWN_TABLE,
+                t.name_span,
+                format!("unknown table `{}`", t.name),
+            );
+            let lower = t.name.to_ascii_lowercase();
+            let near = TABLES
+                .iter()
+                .min_by_key(|n| strsim::damerau_levenshtein(&lower, n))
+                .copied();
+            if let Some(n) = near.filter(|n| strsim::damerau_levenshtein(&lower, n) <= 2) {
+                d = d.replace(format!("did you mean `{n}`?"), t.name_span, n);
+            }
+            d = d.note("tables are filter, nat, mangle, raw and security");
+            self.diags.push(d);
+        }
+        self.open_table(t.name, span);
+    }
+
+    fn commit(&mut self, span: Span) {
+        if let Some(t) = self.open.take() {
+            self.tables[t].commit = Some(span);
+        }
+    }
+
+    fn chain_decl(&mut self, t: usize, line: &str, base: usize, span: Span) {
+        let Some(c) = lines::chain_line(line, base) else {
+            self.diags.push(Diagnostic::new(
+                &codes::INVALID_CHAIN_LINE,
+                span,
+                "chain line without a chain name",
+            ));
+            return;
+        };
+        if !self.valid_chain_name(c.name, c.name_span) {
+            return;
+        }
+        let Some((policy, pspan)) = c.policy else {
+            self.diags.push(
+                Diagnostic::new(&codes::INVALID_CHAIN_LINE, span, format!("chain `{}` has no policy field", c.name))
+                    .note("write `:NAME ACCEPT [0:0]` for a built-in chain, `:NAME - [0:0]` for a user chain"),
+            );
+            return;
+        };
+        let table = &mut self.tables[t];
+        if let Some(chain) = table.chains.iter_mut().find(|ch| ch.name == c.name) {
+            if chain.is_builtin() {
+                let parsed = match policy {
+                    "ACCEPT" => Some(Some(Policy::Accept)),
+                    "DROP" => Some(Some(Policy::Drop)),
+                    "-" => Some(None),
+                    _ => None,
+                };
+                match parsed {
+                    Some(p) => {
+                        chain.decl = Some(span);
+                        chain.policy = p.map(|p| (p, pspan));
+                    }
+                    None => {
+                        let mut d = Diagnostic::new(
+                            &codes::INVALID_CHAIN_LINE,
+                            pspan,
+                            format!(
+                                "`{policy}` is not a policy: built-in chains take ACCEPT or DROP"
+                            ),
+                        );
+                        let up = policy.to_ascii_uppercase();
+                        if up == "ACCEPT" || up == "DROP" {
+                            d = d.replace(format!("write `{up}`"), pspan, up.clone());
+                        } else if up == "REJECT" {
+                            d = d.note("a policy cannot REJECT: set DROP and end the chain with `-A CHAIN -j REJECT`");
+                        }
+                        self.diags.push(d);
+                        chain.decl = Some(span);
+                    }
+                }
+                if table.name == "nat" && policy == "DROP" {
+                    self.diags.push(Diagnostic::new(
+                        &codes::NAT_DROP,
+                        pspan,
+                        "the nat table is not for filtering: iptables refuses a DROP policy there",
+                    ));
+                }
+            } else {
+                // Redeclaring a user chain is allowed (EEXIST is ignored).
+                if chain.decl.is_none() {
+                    chain.decl = Some(span);
+                }
+            }
+        } else {
+            table.chains.push(Chain {
+                name: c.name.to_string(),
+                hook: None,
+                decl: Some(span),
+                policy: None,
+                rules: Vec::new(),
+            });
+        }
+    }
+
+    /// `assert_valid_chain_name`.
+    fn valid_chain_name(&mut self, name: &str, span: Span) -> bool {
+        let msg = if name.len() >= 29 {
+            Some(format!(
+                "chain name `{name}` is {} characters long; the limit is 28",
+                name.len()
+            ))
+        } else if name.starts_with('-') || name.starts_with('!') {
+            Some(format!(
+                "chain name `{name}` may not start with `{}`",
+                &name[..1]
+            ))
+        } else if ext::find(ExtKind::Target, name, self.family).is_some() {
+            Some(format!(
+                "chain name `{name}` clashes with the target of that name"
+            ))
+        } else {
+            None
+        };
+        match msg {
+            Some(m) => {
+                self.diags
+                    .push(Diagnostic::new(&codes::INVALID_CHAIN_NAME, span, m));
+                false
+            }
+            None => true,
+        }
+    }
+
+    fn rule_line(&mut self, t: usize, line: &str, base: usize, span: Span) {
+        let (counters, args_off) = match lines::rule_counters(line, base) {
+            Ok(Some((c, off))) => (Some(c), off),
+            Ok(None) => (None, 0),
+            Err(e) => {
+                let msg = match e {
+                    CountersError::MissingBracket => {
+                        "rule counters `[packets:bytes]` lack the closing `]`"
+                    }
+                    CountersError::MissingColon => "rule counters `[packets:bytes]` lack the `:`",
+                };
+                self.diags
+                    .push(Diagnostic::new(&codes::INVALID_COUNTERS, span, msg));
+                self.push_invalid_rule(t, span, counters_none(), Vec::new());
+                return;
+            }
+        };
+        let words = lexer::split_words(&line[args_off..], base + args_off);
+        let table_name = self.tables[t].name.clone();
+        let cx = LineCx {
+            family: self.family,
+            table: &table_name,
+        };
+        let (parsed, err) = cmdline::parse_words(&words, &cx, span);
+        let valid = err.is_none();
+        if let Some(d) = err {
+            self.diags.push(d);
+        }
+        if parsed.skipped_family {
+            return;
+        }
+        self.apply(t, parsed, counters, words, span, valid);
+    }
+
+    fn push_invalid_rule(
+        &mut self,
+        t: usize,
+        span: Span,
+        counters: Option<lines::RuleCounters>,
+        words: Vec<lexer::Word>,
+    ) {
+        let rule = Rule {
+            span,
+            counters,
+            command: Command::Append,
+            chain: String::new(),
+            chain_span: span,
+            protocol: None,
+            source: None,
+            destination: None,
+            in_iface: None,
+            out_iface: None,
+            fragment: None,
+            matches: Vec::new(),
+            target: None,
+            words,
+            valid: false,
+        };
+        self.tables[t].rules.push(rule);
+        let idx = self.tables[t].rules.len() - 1;
+        self.parsed[t].push(RuleInfo {
+            rule_idx: idx,
+            valid: false,
+        });
+    }
+
+    /// Run the rule's command against the table.
+    fn apply(
+        &mut self,
+        t: usize,
+        p: ParsedLine,
+        counters: Option<lines::RuleCounters>,
+        words: Vec<lexer::Word>,
+        span: Span,
+        mut valid: bool,
+    ) {
+        let (command, cspan) = p.command.clone().unwrap_or((Command::Append, span));
+        let (chain_name, chain_span) = p.chain.clone().unwrap_or_default();
+        let chain_span = if p.chain.is_some() { chain_span } else { cspan };
+
+        if valid
+            && matches!(command, Command::NewChain)
+            && !self.valid_chain_name(&chain_name, chain_span)
+        {
+            valid = false;
+        }
+        // The chain a rule command names must exist.
+        let table = &self.tables[t];
+        let exists = table.chains.iter().any(|c| c.name == chain_name);
+        if valid && !chain_name.is_empty() && !exists && !matches!(command, Command::NewChain) {
+            let d = self.undefined_chain(t, &chain_name, chain_span, "");
+            self.diags.push(d);
+            valid = false;
+        }
+        // Jump targets must be declared before use.
+        let mut target = p.target.clone();
+        if let Some(tg) = target.as_mut() {
+            if let TargetKind::Chain(name) = &tg.kind {
+                let name = name.clone();
+                let known = self.tables[t].chains.iter().any(|c| c.name == name);
+                if !known && valid {
+                    let near_target = ext::nearest(ExtKind::Target, &name, self.family);
+                    let d = match near_target {
+                        Some(n) if !tg.goto => Diagnostic::new(&codes::UNKNOWN_TARGET, tg.name_span, format!("unknown target `{name}`: no target module and no chain of that name"))
+                            .replace(format!("did you mean `{n}`?"), tg.name_span, n),
+                        _ => self.undefined_chain(t, &name, tg.name_span, if tg.goto { "-g " } else { "-j " }),
+                    };
+                    self.diags.push(d);
+                    valid = false;
+                    tg.kind = TargetKind::Unknown(name);
+                } else if known
+                    && Hook::from_chain(&name)
+                        .is_some_and(|h| Hook::of_table(&self.tables[t].name).contains(&h))
+                    && valid
+                {
+                    self.diags.push(Diagnostic::new(
+                        &codes::WRONG_CHAIN,
+                        tg.name_span,
+                        format!("cannot jump to the built-in chain `{name}`"),
+                    ));
+                    valid = false;
+                }
+            }
+        }
+        let rule = Rule {
+            span,
+            counters,
+            command: command.clone(),
+            chain: chain_name.clone(),
+            chain_span,
+            protocol: p.protocol,
+            source: p.source,
+            destination: p.destination,
+            in_iface: p.in_iface,
+            out_iface: p.out_iface,
+            fragment: p.fragment,
+            matches: p.matches,
+            target,
+            words,
+            valid,
+        };
+        // Host requirements and add-on modules: info, not errors.
+        self.host_requirements(&rule);
+        let table = &mut self.tables[t];
+        table.rules.push(rule);
+        let idx = table.rules.len() - 1;
+        self.parsed[t].push(RuleInfo {
+            rule_idx: idx,
+            valid,
+        });
+        if !valid {
+            return;
+        }
+        let ci = table.chains.iter().position(|c| c.name == chain_name);
+        let err = match (&command, ci) {
+            (Command::Append, Some(ci)) => {
+                table.chains[ci].rules.push(idx);
+                None
+            }
+            (Command::Insert(n), Some(ci)) => {
+                let len = table.chains[ci].rules.len();
+                if *n > len + 1 {
+                    Some(format!(
+                        "cannot insert at position {n}: chain `{chain_name}` has {len} rules"
+                    ))
+                } else {
+                    table.chains[ci].rules.insert(n - 1, idx);
+                    None
+                }
+            }
+            (Command::Replace(n), Some(ci)) => {
+                let len = table.chains[ci].rules.len();
+                if *n > len {
+                    Some(format!(
+                        "cannot replace rule {n}: chain `{chain_name}` has {len} rules"
+                    ))
+                } else {
+                    table.chains[ci].rules[n - 1] = idx;
+                    None
+                }
+            }
+            (Command::Delete(Some(n)), Some(ci)) => {
+                let len = table.chains[ci].rules.len();
+                if *n > len {
+                    Some(format!(
+                        "cannot delete rule {n}: chain `{chain_name}` has {len} rules"
+                    ))
+                } else {
+                    table.chains[ci].rules.remove(n - 1);
+                    None
+                }
+            }
+            (Command::Delete(None), Some(ci)) => {
+                let key = crate::save::rule_spec(&table.rules[idx], self.family);
+                let pos = table.chains[ci]
+                    .rules
+                    .iter()
+                    .position(|&r| crate::save::rule_spec(&table.rules[r], self.family) == key);
+                match pos {
+                    Some(p) => {
+                        table.chains[ci].rules.remove(p);
+                        None
+                    }
+                    None => Some(format!(
+                        "no rule like this exists in chain `{chain_name}` to delete"
+                    )),
+                }
+            }
+            (Command::NewChain, _) => {
+                if ci.is_some() {
+                    Some(format!("chain `{chain_name}` already exists"))
+                } else {
+                    table.chains.push(Chain {
+                        name: chain_name.clone(),
+                        hook: None,
+                        decl: Some(span),
+                        policy: None,
+                        rules: Vec::new(),
+                    });
+                    None
+                }
+            }
+            (Command::DeleteChain, _) => {
+                if chain_name.is_empty() {
+                    table.chains.retain(|c| c.is_builtin());
+                    None
+                } else {
+                    match ci {
+                        Some(ci) if table.chains[ci].is_builtin() => {
+                            Some(format!("cannot delete the built-in chain `{chain_name}`"))
+                        }
+                        Some(ci) => {
+                            table.chains.remove(ci);
+                            None
+                        }
+                        None => None,
+                    }
+                }
+            }
+            (Command::Flush, _) => {
+                for c in table
+                    .chains
+                    .iter_mut()
+                    .filter(|c| chain_name.is_empty() || c.name == chain_name)
+                {
+                    c.rules.clear();
+                }
+                None
+            }
+            (Command::Policy(pol), Some(ci)) => {
+                if !table.chains[ci].is_builtin() {
+                    Some(format!("`-P` sets the policy of built-in chains only; `{chain_name}` is a user chain"))
+                } else {
+                    match pol.as_str() {
+                        "ACCEPT" => {
+                            table.chains[ci].policy = Some((Policy::Accept, span));
+                            None
+                        }
+                        "DROP" => {
+                            table.chains[ci].policy = Some((Policy::Drop, span));
+                            None
+                        }
+                        other => Some(format!("`{other}` is not a policy: use ACCEPT or DROP")),
+                    }
+                }
+            }
+            (Command::Rename(new), Some(ci)) => {
+                if table.chains[ci].is_builtin() {
+                    Some(format!("cannot rename the built-in chain `{chain_name}`"))
+                } else if table.chains.iter().any(|c| &c.name == new) {
+                    Some(format!("chain `{new}` already exists"))
+                } else {
+                    table.chains[ci].name = new.clone();
+                    None
+                }
+            }
+            _ => None,
+        };
+        if let Some(msg) = err {
+            self.diags
+                .push(Diagnostic::new(&codes::INVALID_COMMAND, cspan, msg));
+            self.tables[t].rules[idx].valid = false;
+            if let Some(info) = self.parsed[t].last_mut() {
+                info.valid = false;
+            }
+        }
+    }
+
+    fn undefined_chain(&self, t: usize, name: &str, span: Span, _how: &str) -> Diagnostic {
+        let table = &self.tables[t];
+        let mut d = Diagnostic::new(
+            &codes::UNDEFINED_CHAIN,
+            span,
+            format!(
+                "chain `{name}` is not defined in table `{}` (at this point)",
+                table.name
+            ),
+        );
+        // Declared later in the same table?
+        if table.chains.iter().all(|c| c.name != name) {
+            let decl_at = table
+                .chains
+                .iter()
+                .filter_map(|c| c.decl)
+                .map(|s| s.end)
+                .max();
+            let at = match decl_at {
+                Some(end) => end + 1,
+                None => {
+                    if table.span.is_empty() {
+                        0
+                    } else {
+                        table.span.end + 1
+                    }
+                }
+            };
+            let at = at.min(self.text.len());
+            d = d.fix(
+                format!("declare it: `:{name} - [0:0]`"),
+                vec![Edit {
+                    span: Span::new(at, at),
+                    content: format!(":{name} - [0:0]\n"),
+                }],
+            );
+            if let Some(near) = table
+                .chains
+                .iter()
+                .map(|c| &c.name)
+                .min_by_key(|c| strsim::damerau_levenshtein(c, name))
+            {
+                if strsim::damerau_levenshtein(near, name) <= 2 {
+                    d = d.note(format!("a chain named `{near}` exists"));
+                }
+            }
+        }
+        d
+    }
+
+    fn host_requirements(&mut self, rule: &Rule) {
+        for f in [&rule.source, &rule.destination].into_iter().flatten() {
+            for a in &f.value {
+                if let Address::Host(h) = a {
+                    self.diags.push(Diagnostic::new(
+                        &codes::HOST_REQUIREMENT,
+                        f.span,
+                        format!("`{h}` is a host name: it is resolved by DNS when the rules load, and the load fails if it does not resolve"),
+                    ));
+                }
+            }
+        }
+        for m in rule
+            .matches
+            .iter()
+            .chain(rule.target.as_ref().map(|t| &t.inst))
+        {
+            if let Some(spec) = m.spec {
+                if spec.origin == Origin::XtablesAddons {
+                    self.diags.push(Diagnostic::new(
+                        &codes::ADDON_MODULE,
+                        m.span,
+                        format!("`{}` comes from xtables-addons: the host needs the xtables-addons package and its kernel modules", spec.name),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// The checks the kernel makes when the table is committed.
+    fn commit_checks(&mut self) {
+        for t in 0..self.tables.len() {
+            let hooks = chain_hooks(&self.tables[t]);
+            self.loop_check(t);
+            let infos: Vec<(usize, bool)> = self.parsed[t]
+                .iter()
+                .map(|i| (i.rule_idx, i.valid))
+                .collect();
+            for (ri, valid) in infos {
+                if !valid {
+                    continue;
+                }
+                self.rule_checks(t, ri, &hooks);
+            }
+        }
+    }
+
+    fn loop_check(&mut self, t: usize) {
+        let table = &self.tables[t];
+        let mut edges: HashMap<&str, Vec<(usize, &str)>> = HashMap::new();
+        for c in &table.chains {
+            for &ri in &c.rules {
+                if let Some(target) = table.rules[ri].target.as_ref().and_then(|t| t.chain()) {
+                    edges.entry(&c.name).or_default().push((ri, target));
+                }
+            }
+        }
+        // Find a rule whose jump closes a cycle (DFS with colours).
+        let mut state: HashMap<&str, u8> = HashMap::new();
+        let mut found: Option<usize> = None;
+        fn dfs<'a>(
+            n: &'a str,
+            edges: &HashMap<&'a str, Vec<(usize, &'a str)>>,
+            state: &mut HashMap<&'a str, u8>,
+            found: &mut Option<usize>,
+        ) {
+            state.insert(n, 1);
+            for &(ri, m) in edges.get(n).map(|v| v.as_slice()).unwrap_or(&[]) {
+                if found.is_some() {
+                    return;
+                }
+                match state.get(m).copied().unwrap_or(0) {
+                    1 => *found = Some(ri),
+                    0 => dfs(m, edges, state, found),
+                    _ => {}
+                }
+            }
+            state.insert(n, 2);
+        }
+        let mut names: Vec<&str> = table.chains.iter().map(|c| c.name.as_str()).collect();
+        names.sort_by_key(|n| table.chain(n).map(|c| !c.is_builtin()));
+        for n in names {
+            if state.get(n).copied().unwrap_or(0) == 0 {
+                dfs(n, &edges, &mut state, &mut found);
+            }
+        }
+        if let Some(ri) = found {
+            let span = table.rules[ri]
+                .target
+                .as_ref()
+                .map_or(table.rules[ri].span, |t| t.name_span);
+            self.diags.push(Diagnostic::new(
+                &codes::CHAIN_LOOP,
+                span,
+                "this jump closes a loop of chains; the kernel refuses loops (\"Too many links\")",
+            ));
+        }
+    }
+
+    fn rule_checks(&mut self, t: usize, ri: usize, hooks: &HashMap<String, Vec<Hook>>) {
+        let table = &self.tables[t];
+        let rule = &table.rules[ri];
+        let chain_hooks = hooks.get(&rule.chain).cloned().unwrap_or_default();
+        let cx = RuleCx {
+            family: self.family,
+            table: table.name.clone(),
+            chain: rule.chain.clone(),
+            hooks: chain_hooks.clone(),
+            proto: rule.protocol.as_ref().map(|p| (p.value.number, p.negated)),
+            proto_name: rule.protocol.as_ref().map(|p| p.value.name.clone()),
+            rule_span: rule.span,
+            has_in_iface: rule.in_iface.is_some(),
+            has_out_iface: rule.out_iface.is_some(),
+        };
+        let mut out = Vec::new();
+        // `-i` on outgoing, `-o` on incoming built-in chains (by name).
+        if let Some(i) = &rule.in_iface {
+            if rule.chain == "OUTPUT" || rule.chain == "POSTROUTING" {
+                out.push(
+                    Diagnostic::new(
+                        &codes::WRONG_CHAIN,
+                        i.span,
+                        format!(
+                            "`-i` cannot be used in {}: packets there have no input interface yet",
+                            rule.chain
+                        ),
+                    )
+                    .note("use `-o` to match the interface the packet leaves by"),
+                );
+            }
+        }
+        if let Some(o) = &rule.out_iface {
+            if rule.chain == "INPUT" || rule.chain == "PREROUTING" {
+                out.push(
+                    Diagnostic::new(
+                        &codes::WRONG_CHAIN,
+                        o.span,
+                        format!(
+                            "`-o` cannot be used in {}: the output interface is not known yet",
+                            rule.chain
+                        ),
+                    )
+                    .note("use `-i` to match the interface the packet arrived on"),
+                );
+            }
+        }
+        let insts = rule
+            .matches
+            .iter()
+            .chain(rule.target.as_ref().map(|t| &t.inst));
+        for inst in insts {
+            let Some(spec) = inst.spec else { continue };
+            let what = if spec.kind == ExtKind::Match {
+                "match"
+            } else {
+                "target"
+            };
+            if !spec.proto.is_empty() {
+                let ok = match cx.proto {
+                    Some((n, false)) => spec
+                        .proto
+                        .iter()
+                        .any(|p| cmdline::parse_protocol(p) == Some(n)),
+                    _ => false,
+                };
+                if !ok {
+                    let want = spec.proto.join(" or ");
+                    let mut d = Diagnostic::new(
+                        &codes::PROTOCOL_REQUIRED,
+                        inst.span,
+                        format!("{what} `{}` needs `-p {want}` on the rule", spec.name),
+                    );
+                    if cx.proto.is_none() && spec.proto.len() == 1 {
+                        let at = rule.chain_span.end;
+                        d = d.fix(
+                            format!("add `-p {want}`"),
+                            vec![Edit {
+                                span: Span::new(at, at),
+                                content: format!(" -p {want}"),
+                            }],
+                        );
+                    } else if let Some((_, true)) = cx.proto {
+                        d = d.note("the protocol may not be negated here");
+                    }
+                    out.push(d);
+                    continue;
+                }
+            }
+            if !spec.tables.is_empty() && !spec.tables.contains(&table.name.as_str()) {
+                out.push(Diagnostic::new(
+                    &codes::WRONG_CHAIN,
+                    inst.span,
+                    format!(
+                        "{what} `{}` is allowed only in the {} table, not in `{}`",
+                        spec.name,
+                        spec.tables.join(" or "),
+                        table.name
+                    ),
+                ));
+                continue;
+            }
+            if !spec.hooks.is_empty() {
+                let bad: Vec<Hook> = chain_hooks
+                    .iter()
+                    .copied()
+                    .filter(|h| !spec.hooks.contains(h))
+                    .collect();
+                if !bad.is_empty() {
+                    let allowed = spec
+                        .hooks
+                        .iter()
+                        .map(|h| h.chain_name())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let via = if Hook::from_chain(&rule.chain).is_some() {
+                        String::new()
+                    } else {
+                        format!(
+                            " (chain `{}` is reached from {})",
+                            rule.chain,
+                            bad.iter()
+                                .map(|h| h.chain_name())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    };
+                    out.push(Diagnostic::new(
+                        &codes::WRONG_CHAIN,
+                        inst.span,
+                        format!("{what} `{}` is allowed only in {allowed}{via}", spec.name),
+                    ));
+                    continue;
+                }
+            }
+            if let Some(check) = spec.check {
+                let mut cc = CheckCx {
+                    inst,
+                    rule: &cx,
+                    diags: &mut out,
+                };
+                check(&mut cc);
+            }
+        }
+        self.diags.extend(out);
+    }
+}
+
+fn counters_none() -> Option<lines::RuleCounters> {
+    None
+}
+
+/// For each chain, the hooks whose built-in chain reaches it.
+pub fn chain_hooks(table: &Table) -> HashMap<String, Vec<Hook>> {
+    let mut out: HashMap<String, Vec<Hook>> = HashMap::new();
+    for c in &table.chains {
+        let Some(h) = c.hook else { continue };
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut stack = vec![c.name.as_str()];
+        while let Some(n) = stack.pop() {
+            if !seen.insert(n) {
+                continue;
+            }
+            out.entry(n.to_string()).or_default().push(h);
+            if let Some(ch) = table.chain(n) {
+                for &ri in &ch.rules {
+                    if let Some(tc) = table.rules[ri].target.as_ref().and_then(|t| t.chain()) {
+                        stack.push(tc);
+                    }
+                }
+            }
+        }
+    }
+    out
+}

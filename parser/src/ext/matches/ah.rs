@@ -1,0 +1,7 @@
+//! `ah`: not yet described (stub: accepts no options).
+
+use crate::ext::{ExtKind, ExtSpec};
+
+pub static SPEC: ExtSpec = ExtSpec::new("ah", ExtKind::Match, "");
+
+pub static SPECS: &[&ExtSpec] = &[&SPEC];

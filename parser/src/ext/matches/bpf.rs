@@ -1,0 +1,7 @@
+//! `bpf`: not yet described (stub: accepts no options).
+
+use crate::ext::{ExtKind, ExtSpec};
+
+pub static SPEC: ExtSpec = ExtSpec::new("bpf", ExtKind::Match, "");
+
+pub static SPECS: &[&ExtSpec] = &[&SPEC];

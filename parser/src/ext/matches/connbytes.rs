@@ -1,0 +1,7 @@
+//! `connbytes`: not yet described (stub: accepts no options).
+
+use crate::ext::{ExtKind, ExtSpec};
+
+pub static SPEC: ExtSpec = ExtSpec::new("connbytes", ExtKind::Match, "");
+
+pub static SPECS: &[&ExtSpec] = &[&SPEC];

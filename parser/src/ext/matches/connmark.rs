@@ -1,0 +1,7 @@
+//! `connmark`: not yet described (stub: accepts no options).
+
+use crate::ext::{ExtKind, ExtSpec};
+
+pub static SPEC: ExtSpec = ExtSpec::new("connmark", ExtKind::Match, "");
+
+pub static SPECS: &[&ExtSpec] = &[&SPEC];

@@ -1,0 +1,7 @@
+//! `esp`: not yet described (stub: accepts no options).
+
+use crate::ext::{ExtKind, ExtSpec};
+
+pub static SPEC: ExtSpec = ExtSpec::new("esp", ExtKind::Match, "");
+
+pub static SPECS: &[&ExtSpec] = &[&SPEC];

@@ -1,0 +1,7 @@
+//! `eui64`: not yet described (stub: accepts no options).
+
+use crate::ext::{ExtKind, ExtSpec};
+
+pub static SPEC: ExtSpec = ExtSpec::new("eui64", ExtKind::Match, "");
+
+pub static SPECS: &[&ExtSpec] = &[&SPEC];

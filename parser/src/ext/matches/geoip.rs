@@ -1,0 +1,7 @@
+//! `geoip`: not yet described (stub: accepts no options).
+
+use crate::ext::{ExtKind, ExtSpec};
+
+pub static SPEC: ExtSpec = ExtSpec::new("geoip", ExtKind::Match, "");
+
+pub static SPECS: &[&ExtSpec] = &[&SPEC];

@@ -1,0 +1,7 @@
+//! `hbh`: not yet described (stub: accepts no options).
+
+use crate::ext::{ExtKind, ExtSpec};
+
+pub static SPEC: ExtSpec = ExtSpec::new("hbh", ExtKind::Match, "");
+
+pub static SPECS: &[&ExtSpec] = &[&SPEC];

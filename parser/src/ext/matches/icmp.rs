@@ -1,0 +1,7 @@
+//! `icmp`: not yet described (stub: accepts no options).
+
+use crate::ext::{ExtKind, ExtSpec};
+
+pub static SPEC: ExtSpec = ExtSpec::new("icmp", ExtKind::Match, "");
+
+pub static SPECS: &[&ExtSpec] = &[&SPEC];

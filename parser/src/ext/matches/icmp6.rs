@@ -1,0 +1,7 @@
+//! `icmp6`: not yet described (stub: accepts no options).
+
+use crate::ext::{ExtKind, ExtSpec};
+
+pub static SPEC: ExtSpec = ExtSpec::new("icmp6", ExtKind::Match, "");
+
+pub static SPECS: &[&ExtSpec] = &[&SPEC];

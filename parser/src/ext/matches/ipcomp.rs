@@ -1,0 +1,7 @@
+//! `ipcomp`: not yet described (stub: accepts no options).
+
+use crate::ext::{ExtKind, ExtSpec};
+
+pub static SPEC: ExtSpec = ExtSpec::new("ipcomp", ExtKind::Match, "");
+
+pub static SPECS: &[&ExtSpec] = &[&SPEC];

@@ -1,0 +1,7 @@
+//! `ipv6header`: not yet described (stub: accepts no options).
+
+use crate::ext::{ExtKind, ExtSpec};
+
+pub static SPEC: ExtSpec = ExtSpec::new("ipv6header", ExtKind::Match, "");
+
+pub static SPECS: &[&ExtSpec] = &[&SPEC];

@@ -1,0 +1,7 @@
+//! `multiport`: not yet described (stub: accepts no options).
+
+use crate::ext::{ExtKind, ExtSpec};
+
+pub static SPEC: ExtSpec = ExtSpec::new("multiport", ExtKind::Match, "");
+
+pub static SPECS: &[&ExtSpec] = &[&SPEC];

@@ -1,0 +1,7 @@
+//! `nfacct`: not yet described (stub: accepts no options).
+
+use crate::ext::{ExtKind, ExtSpec};
+
+pub static SPEC: ExtSpec = ExtSpec::new("nfacct", ExtKind::Match, "");
+
+pub static SPECS: &[&ExtSpec] = &[&SPEC];

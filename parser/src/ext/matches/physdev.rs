@@ -1,0 +1,7 @@
+//! `physdev`: not yet described (stub: accepts no options).
+
+use crate::ext::{ExtKind, ExtSpec};
+
+pub static SPEC: ExtSpec = ExtSpec::new("physdev", ExtKind::Match, "");
+
+pub static SPECS: &[&ExtSpec] = &[&SPEC];

@@ -1,0 +1,7 @@
+//! `pkttype`: not yet described (stub: accepts no options).
+
+use crate::ext::{ExtKind, ExtSpec};
+
+pub static SPEC: ExtSpec = ExtSpec::new("pkttype", ExtKind::Match, "");
+
+pub static SPECS: &[&ExtSpec] = &[&SPEC];

@@ -1,0 +1,7 @@
+//! `ttl`: not yet described (stub: accepts no options).
+
+use crate::ext::{ExtKind, ExtSpec};
+
+pub static SPEC: ExtSpec = ExtSpec::new("ttl", ExtKind::Match, "");
+
+pub static SPECS: &[&ExtSpec] = &[&SPEC];

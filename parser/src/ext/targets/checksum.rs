@@ -1,0 +1,7 @@
+//! `CHECKSUM`: not yet described (stub: accepts no options).
+
+use crate::ext::{ExtKind, ExtSpec};
+
+pub static SPEC: ExtSpec = ExtSpec::new("CHECKSUM", ExtKind::Target, "");
+
+pub static SPECS: &[&ExtSpec] = &[&SPEC];

@@ -1,0 +1,7 @@
+//! `CT`: not yet described (stub: accepts no options).
+
+use crate::ext::{ExtKind, ExtSpec};
+
+pub static SPEC: ExtSpec = ExtSpec::new("CT", ExtKind::Target, "");
+
+pub static SPECS: &[&ExtSpec] = &[&SPEC];

@@ -1,0 +1,7 @@
+//! `DNAT`: not yet described (stub: accepts no options).
+
+use crate::ext::{ExtKind, ExtSpec};
+
+pub static SPEC: ExtSpec = ExtSpec::new("DNAT", ExtKind::Target, "");
+
+pub static SPECS: &[&ExtSpec] = &[&SPEC];

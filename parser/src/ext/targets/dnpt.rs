@@ -1,0 +1,7 @@
+//! `DNPT`: not yet described (stub: accepts no options).
+
+use crate::ext::{ExtKind, ExtSpec};
+
+pub static SPEC: ExtSpec = ExtSpec::new("DNPT", ExtKind::Target, "");
+
+pub static SPECS: &[&ExtSpec] = &[&SPEC];

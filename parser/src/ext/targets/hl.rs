@@ -1,0 +1,7 @@
+//! `HL`: not yet described (stub: accepts no options).
+
+use crate::ext::{ExtKind, ExtSpec};
+
+pub static SPEC: ExtSpec = ExtSpec::new("HL", ExtKind::Target, "");
+
+pub static SPECS: &[&ExtSpec] = &[&SPEC];

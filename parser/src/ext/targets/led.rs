@@ -1,0 +1,7 @@
+//! `LED`: not yet described (stub: accepts no options).
+
+use crate::ext::{ExtKind, ExtSpec};
+
+pub static SPEC: ExtSpec = ExtSpec::new("LED", ExtKind::Target, "");
+
+pub static SPECS: &[&ExtSpec] = &[&SPEC];

@@ -1,0 +1,7 @@
+//! `SET`: not yet described (stub: accepts no options).
+
+use crate::ext::{ExtKind, ExtSpec};
+
+pub static SPEC: ExtSpec = ExtSpec::new("SET", ExtKind::Target, "");
+
+pub static SPECS: &[&ExtSpec] = &[&SPEC];
