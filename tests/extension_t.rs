@@ -161,8 +161,12 @@ fn run_file(path: &Path, family: Family) -> Vec<Outcome> {
 }
 
 fn known_failures() -> BTreeMap<String, String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/extension_t_known_failures.txt");
-    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/extension_t_known_failures");
+    let mut text = String::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        text.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
+        text.push('\n');
+    }
     text.lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .map(|l| {
