@@ -1,0 +1,228 @@
+//! Sets of integers as sorted, disjoint, non-adjacent inclusive intervals.
+//! One dimension of a packet box.
+
+use std::fmt;
+
+/// A set of `u128` values within `0..=max` of its dimension.
+#[derive(Clone, PartialEq, Eq, Hash, Default)]
+pub struct Intervals {
+    /// Sorted, disjoint, and never adjacent (`a.1 + 1 < b.0`).
+    runs: Vec<(u128, u128)>,
+}
+
+impl fmt::Debug for Intervals {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("{")?;
+        for (i, (a, b)) in self.runs.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            if a == b {
+                write!(f, "{a}")?;
+            } else {
+                write!(f, "{a}-{b}")?;
+            }
+        }
+        f.write_str("}")
+    }
+}
+
+impl Intervals {
+    pub fn empty() -> Self {
+        Intervals { runs: Vec::new() }
+    }
+
+    pub fn range(lo: u128, hi: u128) -> Self {
+        if lo > hi {
+            return Self::empty();
+        }
+        Intervals {
+            runs: vec![(lo, hi)],
+        }
+    }
+
+    pub fn point(v: u128) -> Self {
+        Self::range(v, v)
+    }
+
+    /// Build from arbitrary (possibly overlapping, unsorted) ranges.
+    pub fn from_ranges(ranges: impl IntoIterator<Item = (u128, u128)>) -> Self {
+        let mut v: Vec<(u128, u128)> = ranges.into_iter().filter(|(a, b)| a <= b).collect();
+        v.sort_unstable();
+        let mut runs: Vec<(u128, u128)> = Vec::with_capacity(v.len());
+        for (a, b) in v {
+            if let Some(last) = runs.last_mut() {
+                if a <= last.1.saturating_add(1) {
+                    last.1 = last.1.max(b);
+                    continue;
+                }
+            }
+            runs.push((a, b));
+        }
+        Intervals { runs }
+    }
+
+    pub fn runs(&self) -> &[(u128, u128)] {
+        &self.runs
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.runs.is_empty()
+    }
+
+    /// Covers all of `0..=max`.
+    pub fn is_full(&self, max: u128) -> bool {
+        self.runs.len() == 1 && self.runs[0] == (0, max)
+    }
+
+    pub fn contains(&self, v: u128) -> bool {
+        let i = self.runs.partition_point(|r| r.1 < v);
+        self.runs.get(i).is_some_and(|r| r.0 <= v)
+    }
+
+    pub fn min(&self) -> Option<u128> {
+        self.runs.first().map(|r| r.0)
+    }
+
+    /// Number of values (saturating).
+    pub fn count(&self) -> u128 {
+        self.runs.iter().fold(0u128, |acc, (a, b)| {
+            acc.saturating_add(b - a).saturating_add(1)
+        })
+    }
+
+    pub fn intersect(&self, other: &Intervals) -> Intervals {
+        let (a, b) = (&self.runs, &other.runs);
+        let mut out = Vec::new();
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() && j < b.len() {
+            let lo = a[i].0.max(b[j].0);
+            let hi = a[i].1.min(b[j].1);
+            if lo <= hi {
+                out.push((lo, hi));
+            }
+            if a[i].1 < b[j].1 {
+                i += 1;
+            } else {
+                j += 1;
+            }
+        }
+        Intervals { runs: out }
+    }
+
+    pub fn intersects(&self, other: &Intervals) -> bool {
+        let (a, b) = (&self.runs, &other.runs);
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() && j < b.len() {
+            if a[i].0.max(b[j].0) <= a[i].1.min(b[j].1) {
+                return true;
+            }
+            if a[i].1 < b[j].1 {
+                i += 1;
+            } else {
+                j += 1;
+            }
+        }
+        false
+    }
+
+    pub fn union(&self, other: &Intervals) -> Intervals {
+        Self::from_ranges(self.runs.iter().chain(other.runs.iter()).copied())
+    }
+
+    pub fn subtract(&self, other: &Intervals) -> Intervals {
+        let mut out = Vec::new();
+        let mut j = 0;
+        for &(mut lo, hi) in &self.runs {
+            while j < other.runs.len() && other.runs[j].1 < lo {
+                j += 1;
+            }
+            let mut k = j;
+            let mut done = false;
+            while k < other.runs.len() && other.runs[k].0 <= hi {
+                let (blo, bhi) = other.runs[k];
+                if blo > lo {
+                    out.push((lo, blo - 1));
+                }
+                if bhi >= hi {
+                    done = true;
+                    break;
+                }
+                lo = bhi + 1;
+                k += 1;
+            }
+            if !done {
+                out.push((lo, hi));
+            }
+        }
+        Intervals { runs: out }
+    }
+
+    /// Complement within `0..=max`.
+    pub fn complement(&self, max: u128) -> Intervals {
+        Intervals::range(0, max).subtract(self)
+    }
+
+    pub fn is_subset(&self, other: &Intervals) -> bool {
+        self.subtract(other).is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeSet;
+
+    const MAX: u128 = 40;
+
+    fn to_set(iv: &Intervals) -> BTreeSet<u128> {
+        iv.runs().iter().flat_map(|&(a, b)| a..=b).collect()
+    }
+
+    fn arb() -> impl Strategy<Value = Intervals> {
+        prop::collection::vec((0..=MAX, 0..8u128), 0..5)
+            .prop_map(|v| Intervals::from_ranges(v.into_iter().map(|(a, l)| (a, (a + l).min(MAX)))))
+    }
+
+    proptest! {
+        #[test]
+        fn algebra_matches_sets(a in arb(), b in arb()) {
+            let (sa, sb) = (to_set(&a), to_set(&b));
+            prop_assert_eq!(to_set(&a.intersect(&b)), sa.intersection(&sb).copied().collect::<BTreeSet<_>>());
+            prop_assert_eq!(to_set(&a.union(&b)), sa.union(&sb).copied().collect::<BTreeSet<_>>());
+            prop_assert_eq!(to_set(&a.subtract(&b)), sa.difference(&sb).copied().collect::<BTreeSet<_>>());
+            prop_assert_eq!(a.intersects(&b), !sa.is_disjoint(&sb));
+            prop_assert_eq!(a.is_subset(&b), sa.is_subset(&sb));
+            let all: BTreeSet<u128> = (0..=MAX).collect();
+            prop_assert_eq!(to_set(&a.complement(MAX)), all.difference(&sa).copied().collect::<BTreeSet<_>>());
+            for v in 0..=MAX {
+                prop_assert_eq!(a.contains(v), sa.contains(&v));
+            }
+        }
+
+        #[test]
+        fn normal_form(a in arb(), b in arb()) {
+            for iv in [a.union(&b), a.subtract(&b), a.intersect(&b)] {
+                for w in iv.runs().windows(2) {
+                    prop_assert!(w[0].1 + 1 < w[1].0, "runs not normalised: {:?}", iv);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn extremes() {
+        let full = Intervals::range(0, u128::MAX);
+        assert!(full.subtract(&full).is_empty());
+        assert_eq!(
+            full.subtract(&Intervals::point(u128::MAX)),
+            Intervals::range(0, u128::MAX - 1)
+        );
+        assert_eq!(
+            full.subtract(&Intervals::point(0)),
+            Intervals::range(1, u128::MAX)
+        );
+        assert_eq!(Intervals::from_ranges([(5, u128::MAX), (0, 4)]), full);
+    }
+}
