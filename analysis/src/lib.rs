@@ -4,6 +4,8 @@
 //! For now it forwards the parser's findings and owns the code registry;
 //! the analysis issue adds the packet engine and the lints.
 
+pub mod matchset;
+pub mod reach;
 pub mod space;
 
 pub use iptlint_parser as parser;

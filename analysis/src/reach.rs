@@ -1,0 +1,268 @@
+//! Reachability across chains: for every rule, the packets that reach it
+//! and that it matches, following jumps (`-j`), gotos (`-g`) and RETURN from
+//! each built-in chain's hook, the way the kernel walks a table.
+//!
+//! A rule decides the packets of its region only when its region is exact
+//! and its target is terminal (or a jump into a chain that decides them);
+//! a *may match* rule decides nothing, so it never hides the rules after it.
+
+use std::collections::HashMap;
+
+use iptlint_parser::ext::{Family, Hook, TargetEffect};
+use iptlint_parser::model::{Table, TargetKind};
+
+use crate::matchset::{rule_match, RuleMatch};
+use crate::space::{iface_range, Dim, Intervals, PBox, PacketSet};
+
+/// What the walk learned about one rule.
+#[derive(Clone, Debug)]
+pub struct RuleFacts {
+    pub matchset: RuleMatch,
+    /// Packets that reach the rule and satisfy its modelled conditions
+    /// (union over every way into its chain).
+    pub hit: PacketSet,
+    /// Some packet reached the rule at all.
+    pub reached: bool,
+    /// The rule's chain was entered by the walk.
+    pub visited: bool,
+}
+
+/// Facts for one table.
+#[derive(Clone, Debug)]
+pub struct TableFacts {
+    /// Indexed like `Table::rules`.
+    pub rules: Vec<RuleFacts>,
+    /// Packets entering each chain (union over all jumps and gotos).
+    pub entered: HashMap<String, PacketSet>,
+    /// The work budget ran out or a set hit its cap: dead-rule findings for
+    /// this table would not be sound, so none are made.
+    pub incomplete: bool,
+}
+
+/// Packets that can appear at a hook: no input interface on locally
+/// generated packets, no output interface before routing.
+pub fn hook_entry(hook: Hook, family: Family) -> PBox {
+    let mut b = PBox::full(family);
+    let none = Intervals::point(iface_range("").0);
+    match hook {
+        Hook::Prerouting | Hook::Input => b.set(Dim::OutIface, none),
+        Hook::Output => b.set(Dim::InIface, none),
+        Hook::Forward | Hook::Postrouting => {}
+    }
+    b
+}
+
+struct Outcome {
+    /// Packets that got a final verdict inside the chain (or below it).
+    decided: PacketSet,
+    /// Packets that RETURNed or fell off the end of a user chain.
+    returned: PacketSet,
+}
+
+struct Walker<'a> {
+    table: &'a Table,
+    family: Family,
+    facts: Vec<RuleFacts>,
+    entered: HashMap<String, PacketSet>,
+    budget: usize,
+    incomplete: bool,
+}
+
+/// Walk every built-in chain of a table.
+pub fn analyse_table(table: &Table, family: Family) -> TableFacts {
+    let facts = table
+        .rules
+        .iter()
+        .map(|r| RuleFacts {
+            matchset: rule_match(r, family),
+            hit: PacketSet::empty(family),
+            reached: false,
+            visited: false,
+        })
+        .collect();
+    let mut w = Walker {
+        table,
+        family,
+        facts,
+        entered: HashMap::new(),
+        budget: 2_000_000,
+        incomplete: false,
+    };
+    for chain in table.chains.iter().filter(|c| c.is_builtin()) {
+        let hook = chain.hook.expect("built-in");
+        let entry = PacketSet::from_box(family, hook_entry(hook, family));
+        w.walk(&chain.name, entry, 0);
+    }
+    TableFacts {
+        rules: w.facts,
+        entered: w.entered,
+        incomplete: w.incomplete,
+    }
+}
+
+impl Walker<'_> {
+    fn walk(&mut self, chain_name: &str, entry: PacketSet, depth: usize) -> Outcome {
+        let family = self.family;
+        let mut decided = PacketSet::empty(family);
+        let mut returned = PacketSet::empty(family);
+        let entered = self
+            .entered
+            .entry(chain_name.to_string())
+            .or_insert_with(|| PacketSet::empty(family));
+        entered.union(&entry);
+        if entered.truncated() {
+            self.incomplete = true;
+        }
+        let Some(chain) = self.table.chain(chain_name) else {
+            return Outcome {
+                decided,
+                returned: entry,
+            };
+        };
+        if depth > 64 {
+            self.incomplete = true;
+            return Outcome {
+                decided,
+                returned: entry,
+            };
+        }
+        let mut remaining = entry;
+        for &ri in &chain.rules {
+            self.budget = self.budget.saturating_sub(1 + remaining.boxes().len());
+            if self.budget == 0 {
+                self.incomplete = true;
+            }
+            let rule = &self.table.rules[ri];
+            let f = &mut self.facts[ri];
+            f.visited = true;
+            if remaining.is_empty() {
+                continue;
+            }
+            f.reached = true;
+            let hit = remaining.intersect_box(&f.matchset.region);
+            f.hit.union(&hit);
+            if hit.truncated() || remaining.truncated() {
+                self.incomplete = true;
+            }
+            if hit.boxes().is_empty() {
+                continue;
+            }
+            let exact = f.matchset.exact();
+            let region = f.matchset.region.clone();
+            let Some(target) = &rule.target else { continue };
+            match &target.kind {
+                TargetKind::Chain(callee) => {
+                    let out = self.walk(callee, hit.clone(), depth + 1);
+                    if target.goto {
+                        // Packets never come back here; a RETURN in the
+                        // callee returns from this chain.
+                        decided.union(&out.decided);
+                        returned.union(&out.returned);
+                        if exact {
+                            remaining.subtract_box(&region);
+                        }
+                    } else {
+                        decided.union(&out.decided);
+                        if exact {
+                            remaining.subtract(&out.decided);
+                        }
+                    }
+                }
+                TargetKind::Ext(spec) => match spec.effect {
+                    TargetEffect::Accept
+                    | TargetEffect::Drop
+                    | TargetEffect::Reject
+                    | TargetEffect::Queue
+                    | TargetEffect::Rewrite
+                    | TargetEffect::Terminal => {
+                        decided.union(&hit);
+                        if exact {
+                            remaining.subtract_box(&region);
+                        }
+                    }
+                    TargetEffect::Return => {
+                        returned.union(&hit);
+                        if exact {
+                            remaining.subtract_box(&region);
+                        }
+                    }
+                    TargetEffect::Continue | TargetEffect::None => {}
+                },
+                TargetKind::Unknown(_) => {}
+            }
+        }
+        returned.union(&remaining);
+        Outcome { decided, returned }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use iptlint_parser::{parse, ParseOptions};
+
+    fn facts(text: &str) -> (iptlint_parser::Parsed, TableFacts) {
+        let p = parse(
+            text,
+            &ParseOptions {
+                family: Some(Family::V4),
+                table: None,
+            },
+        );
+        assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+        let f = analyse_table(&p.ruleset.tables[0], Family::V4);
+        (p, f)
+    }
+
+    #[test]
+    fn union_of_earlier_rules_hides_a_rule() {
+        let (_, f) = facts(
+            "*filter\n-A INPUT -p tcp --dport 1:100 -j ACCEPT\n-A INPUT -p tcp --dport 50:200 -j DROP\n-A INPUT -p tcp --dport 20:150 -j ACCEPT\n-A INPUT -p udp -j ACCEPT\nCOMMIT\n",
+        );
+        assert!(!f.rules[0].hit.is_empty());
+        assert!(!f.rules[1].hit.is_empty());
+        assert!(
+            f.rules[2].hit.is_empty(),
+            "covered by the union of rules 1 and 2"
+        );
+        assert!(!f.rules[3].hit.is_empty());
+    }
+
+    #[test]
+    fn return_resumes_after_the_jump() {
+        let (_, f) = facts(
+            "*filter\n:SUB - [0:0]\n-A INPUT -p tcp -j SUB\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A SUB -p tcp --dport 22 -j RETURN\n-A SUB -p tcp -j DROP\nCOMMIT\n",
+        );
+        // INPUT rule 2 sees only the packets SUB returned: tcp/22.
+        let hit = &f.rules[1].hit;
+        assert!(!hit.is_empty());
+        let w = hit.witness().unwrap();
+        assert_eq!(w[Dim::Dport as usize], 22);
+        // SUB's DROP decides every other tcp packet, so nothing else reaches.
+        assert!(f.rules[3].reached);
+    }
+
+    #[test]
+    fn goto_does_not_come_back() {
+        let (_, f) = facts(
+            "*filter\n:G - [0:0]\n-A INPUT -p tcp -g G\n-A INPUT -p tcp -j ACCEPT\n-A G -p tcp --dport 80 -j ACCEPT\nCOMMIT\n",
+        );
+        // All tcp packets went to G and never return to INPUT.
+        assert!(f.rules[1].hit.is_empty());
+        assert!(!f.rules[2].hit.is_empty());
+    }
+
+    #[test]
+    fn non_terminal_targets_decide_nothing() {
+        let (_, f) = facts("*filter\n-A INPUT -p tcp -j LOG\n-A INPUT -p tcp -j ACCEPT\nCOMMIT\n");
+        assert!(!f.rules[1].hit.is_empty());
+    }
+
+    #[test]
+    fn output_has_no_input_interface() {
+        let (_, f) =
+            facts("*filter\n-A FORWARD -i eth0 -j ACCEPT\n-A OUTPUT -o eth0 -j ACCEPT\nCOMMIT\n");
+        assert!(!f.rules[0].hit.is_empty());
+        assert!(!f.rules[1].hit.is_empty());
+    }
+}
