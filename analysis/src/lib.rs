@@ -1,30 +1,277 @@
 //! Lints and the packet-space engine over the `iptlint-parser` model. This
 //! crate does no IO and knows neither LSP nor rendering.
 //!
-//! For now it forwards the parser's findings and owns the code registry;
-//! the analysis issue adds the packet engine and the lints.
+//! Entry point: [`check_source`] (every finding for one file: the parser's
+//! and the lints', after directives and configuration). The engine:
+//! [`space`] (packet sets), [`matchset`] (a rule's conditions as a box),
+//! [`reach`] (which packets reach which rule across chains).
 
+pub mod lints;
 pub mod matchset;
 pub mod reach;
 pub mod space;
 
+use std::cell::OnceCell;
+use std::collections::HashMap;
+
 pub use iptlint_parser as parser;
 use iptlint_parser::codes::Code;
-use iptlint_parser::{Diagnostic, Parsed};
+use iptlint_parser::{Diagnostic, Parsed, Severity, Span};
 
-/// Every code any layer reports.
+use reach::TableFacts;
+
+/// Every code any layer reports: the parser's, then the lints'.
 pub fn registry() -> Vec<&'static Code> {
-    iptlint_parser::codes::ALL.to_vec()
+    let mut v = iptlint_parser::codes::ALL.to_vec();
+    v.extend(lints::ALL.iter().map(|l| l.code));
+    v
 }
 
-/// Look a code up by code or name.
+/// Look a code up by code (`E201`, `L101`) or name (`shadowed-rule`).
 pub fn lookup(key: &str) -> Option<&'static Code> {
     registry()
         .into_iter()
         .find(|c| c.code.eq_ignore_ascii_case(key) || c.name == key)
 }
 
-/// All findings for one parsed file.
+/// The parser's findings only (kept for callers without the source text).
 pub fn check(parsed: &Parsed) -> Vec<Diagnostic> {
     parsed.diagnostics.clone()
+}
+
+/// Which lints run and how severe they are.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// Codes or names to run; empty means all.
+    pub select: Vec<String>,
+    /// Codes or names never to run.
+    pub ignore: Vec<String>,
+    /// New default severities by code or name.
+    pub severity: HashMap<String, Severity>,
+}
+
+fn matches_key(code: &Code, key: &str) -> bool {
+    code.code.eq_ignore_ascii_case(key)
+        || code.name == key
+        || (key.len() < code.code.len() && code.code.starts_with(key))
+}
+
+impl Config {
+    pub fn enabled(&self, code: &Code) -> bool {
+        if code.severity == Severity::Error {
+            // Load failures are never switched off by configuration.
+            return true;
+        }
+        (self.select.is_empty() || self.select.iter().any(|k| matches_key(code, k)))
+            && !self.ignore.iter().any(|k| matches_key(code, k))
+    }
+    pub fn severity_of(&self, code: &Code) -> Severity {
+        if code.severity == Severity::Error {
+            return Severity::Error;
+        }
+        self.severity
+            .iter()
+            .find(|(k, _)| matches_key(code, k))
+            .map_or(code.severity, |(_, s)| *s)
+    }
+}
+
+/// What a lint sees: the parsed file, its text, and the reachability facts
+/// (computed once, on first use).
+pub struct LintCx<'a> {
+    pub parsed: &'a Parsed,
+    pub text: &'a str,
+    facts: OnceCell<Vec<TableFacts>>,
+}
+
+impl<'a> LintCx<'a> {
+    pub fn new(parsed: &'a Parsed, text: &'a str) -> Self {
+        LintCx {
+            parsed,
+            text,
+            facts: OnceCell::new(),
+        }
+    }
+
+    pub fn facts(&self) -> &[TableFacts] {
+        self.facts.get_or_init(|| {
+            let family = self.parsed.ruleset.family;
+            self.parsed
+                .ruleset
+                .tables
+                .iter()
+                .map(|t| reach::analyse_table(t, family))
+                .collect()
+        })
+    }
+
+    /// 1-based line of a span's start.
+    pub fn line(&self, span: Span) -> usize {
+        self.parsed.ruleset.line_of(span.start)
+    }
+
+    /// The span's line including its newline, for fixes that delete it.
+    pub fn whole_line(&self, span: Span) -> Span {
+        let start = self.text[..span.start.min(self.text.len())]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let end = self.text[span.end.min(self.text.len())..]
+            .find('\n')
+            .map_or(self.text.len(), |i| span.end + i + 1);
+        Span::new(start, end)
+    }
+
+    /// Where `needle` occurs inside `span`.
+    pub fn find_in(&self, span: Span, needle: &str) -> Option<Span> {
+        let hay = self.text.get(span.start..span.end)?;
+        hay.find(needle)
+            .map(|i| Span::new(span.start + i, span.start + i + needle.len()))
+    }
+}
+
+/// `# iptlint: disable=…` and `# iptlint: disable-file=…` directives.
+struct Directives {
+    file: Vec<String>,
+    /// 0-based line → codes disabled on it.
+    lines: HashMap<usize, Vec<String>>,
+}
+
+fn directives(parsed: &Parsed, text: &str) -> Directives {
+    let idx = &parsed.ruleset.line_index;
+    let mut d = Directives {
+        file: Vec::new(),
+        lines: HashMap::new(),
+    };
+    let lines: Vec<&str> = text.split('\n').collect();
+    for c in &parsed.ruleset.comments {
+        let body = c.text.trim_start_matches('#').trim();
+        let Some(rest) = body.strip_prefix("iptlint:") else {
+            continue;
+        };
+        let rest = rest.trim();
+        let (file_wide, list) = if let Some(l) = rest.strip_prefix("disable-file=") {
+            (true, l)
+        } else if let Some(l) = rest.strip_prefix("disable=") {
+            (false, l)
+        } else {
+            continue;
+        };
+        let keys: Vec<String> = list
+            .split(',')
+            .map(|s| s.split_whitespace().next().unwrap_or("").to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if file_wide {
+            d.file.extend(keys);
+            continue;
+        }
+        // Applies to the next line that is not a comment.
+        let mut line = idx.line_of(c.span.start) + 1;
+        while lines.get(line).is_some_and(|l| l.starts_with('#')) {
+            line += 1;
+        }
+        d.lines.entry(line).or_default().extend(keys);
+    }
+    d
+}
+
+/// Every finding for one file: the parser's errors, then the lints, with
+/// directives and configuration applied, sorted by position.
+pub fn check_source(parsed: &Parsed, text: &str, config: &Config) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = parsed.diagnostics.clone();
+    let cx = LintCx::new(parsed, text);
+    for lint in lints::ALL {
+        if config.enabled(lint.code) {
+            out.extend((lint.check)(&cx));
+        }
+    }
+    let dirs = directives(parsed, text);
+    let idx = &parsed.ruleset.line_index;
+    out.retain(|d| {
+        if d.severity == Severity::Error || !config.enabled(d.code) {
+            return d.severity == Severity::Error;
+        }
+        if dirs.file.iter().any(|k| matches_key(d.code, k)) {
+            return false;
+        }
+        let line = idx.line_of(d.span.start);
+        !dirs
+            .lines
+            .get(&line)
+            .is_some_and(|keys| keys.iter().any(|k| matches_key(d.code, k)))
+    });
+    for d in &mut out {
+        d.severity = config.severity_of(d.code);
+    }
+    out.sort_by_key(|d| (d.span.start, d.span.end, d.code.code));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use iptlint_parser::{parse, Family, ParseOptions};
+
+    fn run(text: &str) -> Vec<(usize, &'static str)> {
+        let p = parse(
+            text,
+            &ParseOptions {
+                family: Some(Family::V4),
+                table: None,
+            },
+        );
+        check_source(&p, text, &Config::default())
+            .iter()
+            .map(|d| (p.ruleset.line_of(d.span.start), d.code.name))
+            .collect()
+    }
+
+    #[test]
+    fn shadowed_redundant_unreachable() {
+        let text = "*filter\n\
+            -A INPUT -p tcp --dport 1:1024 -j DROP\n\
+            -A INPUT -p tcp --dport 22 -j ACCEPT\n\
+            -A INPUT -p tcp --dport 80 -j DROP\n\
+            -A INPUT -j DROP\n\
+            -A INPUT -p udp -j ACCEPT\n\
+            COMMIT\n";
+        let found = run(text);
+        assert!(found.contains(&(3, "shadowed-rule")), "{found:?}");
+        assert!(found.contains(&(4, "redundant-rule")), "{found:?}");
+        assert!(found.contains(&(6, "unreachable-rule")), "{found:?}");
+        assert_eq!(found.len(), 3, "{found:?}");
+    }
+
+    #[test]
+    fn union_of_earlier_rules_shadows() {
+        let text = "*filter\n-A INPUT -p tcp --dport 1:100 -j ACCEPT\n-A INPUT -p tcp --dport 50:200 -j ACCEPT\n-A INPUT -p tcp --dport 20:150 -j DROP\nCOMMIT\n";
+        let found = run(text);
+        assert_eq!(found, vec![(4, "shadowed-rule")]);
+    }
+
+    #[test]
+    fn jump_context_makes_rule_unreachable() {
+        let text = "*filter\n:TCP - [0:0]\n-A INPUT -p tcp -j TCP\n-A TCP -p udp --dport 53 -j ACCEPT\nCOMMIT\n";
+        assert_eq!(run(text), vec![(4, "unreachable-rule")]);
+    }
+
+    #[test]
+    fn fragments_escape_port_rules() {
+        let text = "*filter\n-A INPUT -p tcp --dport 0:65535 -j ACCEPT\n-A INPUT -p tcp -f -j DROP\nCOMMIT\n";
+        assert_eq!(run(text), vec![]);
+    }
+
+    #[test]
+    fn directives_silence() {
+        let text = "# iptlint: disable-file=L102\n*filter\n-A INPUT -s 10.0.0.0/8 -j ACCEPT\n-A INPUT -s 10.1.2.3 -j ACCEPT\n# iptlint: disable=host-bits-set\n-A INPUT -s 192.168.0.5/16 -j ACCEPT\nCOMMIT\n";
+        assert_eq!(run(text), vec![]);
+        let text2 = "*filter\n-A INPUT -s 10.0.0.5/8 -j ACCEPT\nCOMMIT\n";
+        assert_eq!(run(text2), vec![(2, "host-bits-set")]);
+    }
+
+    #[test]
+    fn duplicates_are_textual() {
+        let text = "*filter\n-A INPUT -p tcp --dport 22 -j LOG\n-A INPUT -p tcp -m tcp --destination-port 22 -j LOG\nCOMMIT\n";
+        assert_eq!(run(text), vec![(3, "duplicate-rule")]);
+    }
 }

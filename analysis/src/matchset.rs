@@ -135,6 +135,8 @@ fn apply_match(m: &ExtInstance, region: &mut PBox, family: Family) -> Result<(),
     };
     match spec.name {
         "tcp" | "udp" | "udplite" | "sctp" | "dccp" => {
+            // The kernel's port matches never match a non-first fragment.
+            region.restrict(Dim::Frag, &Intervals::point(0));
             for o in &m.options {
                 match (o.name.as_str(), &o.value) {
                     ("sport", v) | ("dport", v) => {

@@ -1,0 +1,60 @@
+//! The lints, one file each. A lint is a [`Code`] whose doc comment is its
+//! documentation (What it does / Why is this bad? / Example / Use instead /
+//! …) and a `check` function over the [`LintCx`]. `ALL` lists every lint once.
+//!
+//! Code ranges: `L1xx` dead and unreachable rules and chains, `L2xx`
+//! connection-tracking state, `L3xx` policies and exposure, `L4xx` hygiene.
+
+use iptlint_parser::codes::Code;
+use iptlint_parser::Diagnostic;
+
+use crate::LintCx;
+
+/// Declare a lint code; the doc comment becomes its documentation.
+macro_rules! declare_lint {
+    ($(#[doc = $doc:literal])* pub $ident:ident = ($code:literal, $name:literal, $sev:ident, $summary:literal);) => {
+        $(#[doc = $doc])*
+        pub static $ident: iptlint_parser::codes::Code = iptlint_parser::codes::Code {
+            code: $code,
+            name: $name,
+            severity: iptlint_parser::Severity::$sev,
+            summary: $summary,
+            doc: concat!($($doc, "\n",)*),
+        };
+    };
+}
+
+
+pub mod duplicate_rule;
+pub mod host_bits_set;
+pub mod shadowed_rule;
+
+/// One lint: its code and its check.
+pub struct Lint {
+    pub code: &'static Code,
+    pub check: fn(&LintCx) -> Vec<Diagnostic>,
+}
+
+/// Every lint, in code order.
+pub static ALL: &[Lint] = &[
+    Lint {
+        code: &shadowed_rule::SHADOWED_RULE,
+        check: shadowed_rule::check,
+    },
+    Lint {
+        code: &shadowed_rule::REDUNDANT_RULE,
+        check: shadowed_rule::check_redundant,
+    },
+    Lint {
+        code: &shadowed_rule::UNREACHABLE_RULE,
+        check: shadowed_rule::check_unreachable,
+    },
+    Lint {
+        code: &duplicate_rule::DUPLICATE_RULE,
+        check: duplicate_rule::check,
+    },
+    Lint {
+        code: &host_bits_set::HOST_BITS_SET,
+        check: host_bits_set::check,
+    },
+];
