@@ -29,9 +29,7 @@ pub fn registry() -> Vec<&'static Code> {
 
 /// Look a code up by code (`E201`, `L101`) or name (`shadowed-rule`).
 pub fn lookup(key: &str) -> Option<&'static Code> {
-    registry()
-        .into_iter()
-        .find(|c| c.code.eq_ignore_ascii_case(key) || c.name == key)
+    registry().into_iter().find(|c| c.code.eq_ignore_ascii_case(key) || c.name == key)
 }
 
 /// The parser's findings only (kept for callers without the source text).
@@ -69,10 +67,7 @@ impl Config {
         if code.severity == Severity::Error {
             return Severity::Error;
         }
-        self.severity
-            .iter()
-            .find(|(k, _)| matches_key(code, k))
-            .map_or(code.severity, |(_, s)| *s)
+        self.severity.iter().find(|(k, _)| matches_key(code, k)).map_or(code.severity, |(_, s)| *s)
     }
 }
 
@@ -86,22 +81,13 @@ pub struct LintCx<'a> {
 
 impl<'a> LintCx<'a> {
     pub fn new(parsed: &'a Parsed, text: &'a str) -> Self {
-        LintCx {
-            parsed,
-            text,
-            facts: OnceCell::new(),
-        }
+        LintCx { parsed, text, facts: OnceCell::new() }
     }
 
     pub fn facts(&self) -> &[TableFacts] {
         self.facts.get_or_init(|| {
             let family = self.parsed.ruleset.family;
-            self.parsed
-                .ruleset
-                .tables
-                .iter()
-                .map(|t| reach::analyse_table(t, family))
-                .collect()
+            self.parsed.ruleset.tables.iter().map(|t| reach::analyse_table(t, family)).collect()
         })
     }
 
@@ -112,20 +98,15 @@ impl<'a> LintCx<'a> {
 
     /// The span's line including its newline, for fixes that delete it.
     pub fn whole_line(&self, span: Span) -> Span {
-        let start = self.text[..span.start.min(self.text.len())]
-            .rfind('\n')
-            .map_or(0, |i| i + 1);
-        let end = self.text[span.end.min(self.text.len())..]
-            .find('\n')
-            .map_or(self.text.len(), |i| span.end + i + 1);
+        let start = self.text[..span.start.min(self.text.len())].rfind('\n').map_or(0, |i| i + 1);
+        let end = self.text[span.end.min(self.text.len())..].find('\n').map_or(self.text.len(), |i| span.end + i + 1);
         Span::new(start, end)
     }
 
     /// Where `needle` occurs inside `span`.
     pub fn find_in(&self, span: Span, needle: &str) -> Option<Span> {
         let hay = self.text.get(span.start..span.end)?;
-        hay.find(needle)
-            .map(|i| Span::new(span.start + i, span.start + i + needle.len()))
+        hay.find(needle).map(|i| Span::new(span.start + i, span.start + i + needle.len()))
     }
 }
 
@@ -138,10 +119,7 @@ struct Directives {
 
 fn directives(parsed: &Parsed, text: &str) -> Directives {
     let idx = &parsed.ruleset.line_index;
-    let mut d = Directives {
-        file: Vec::new(),
-        lines: HashMap::new(),
-    };
+    let mut d = Directives { file: Vec::new(), lines: HashMap::new() };
     let lines: Vec<&str> = text.split('\n').collect();
     for c in &parsed.ruleset.comments {
         let body = c.text.trim_start_matches('#').trim();
@@ -195,10 +173,7 @@ pub fn check_source(parsed: &Parsed, text: &str, config: &Config) -> Vec<Diagnos
             return false;
         }
         let line = idx.line_of(d.span.start);
-        !dirs
-            .lines
-            .get(&line)
-            .is_some_and(|keys| keys.iter().any(|k| matches_key(d.code, k)))
+        !dirs.lines.get(&line).is_some_and(|keys| keys.iter().any(|k| matches_key(d.code, k)))
     });
     for d in &mut out {
         d.severity = config.severity_of(d.code);
@@ -212,18 +187,15 @@ mod tests {
     use super::*;
     use iptlint_parser::{parse, Family, ParseOptions};
 
+    /// Findings of the dead-rule and hygiene lints (`L1xx`, `L4xx`).
     fn run(text: &str) -> Vec<(usize, &'static str)> {
-        let p = parse(
-            text,
-            &ParseOptions {
-                family: Some(Family::V4),
-                table: None,
-            },
-        );
-        check_source(&p, text, &Config::default())
-            .iter()
-            .map(|d| (p.ruleset.line_of(d.span.start), d.code.name))
-            .collect()
+        run_selected(text, &["L1", "L4"])
+    }
+
+    fn run_selected(text: &str, select: &[&str]) -> Vec<(usize, &'static str)> {
+        let p = parse(text, &ParseOptions { family: Some(Family::V4), table: None });
+        let config = Config { select: select.iter().map(|s| s.to_string()).collect(), ..Config::default() };
+        check_source(&p, text, &config).iter().map(|d| (p.ruleset.line_of(d.span.start), d.code.name)).collect()
     }
 
     #[test]
@@ -271,7 +243,40 @@ mod tests {
 
     #[test]
     fn duplicates_are_textual() {
-        let text = "*filter\n-A INPUT -p tcp --dport 22 -j LOG\n-A INPUT -p tcp -m tcp --destination-port 22 -j LOG\nCOMMIT\n";
+        let text =
+            "*filter\n-A INPUT -p tcp --dport 22 -j LOG\n-A INPUT -p tcp -m tcp --destination-port 22 -j LOG\nCOMMIT\n";
         assert_eq!(run(text), vec![(3, "duplicate-rule")]);
+    }
+
+    #[test]
+    fn policies() {
+        let text = "*filter\n# drop everything else\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n";
+        let found = run_selected(text, &["L3"]);
+        assert_eq!(
+            found,
+            vec![
+                (1, "missing-policy"),
+                (1, "missing-policy"),
+                (1, "missing-policy"),
+                (1, "permissive-policy"),
+                (1, "permissive-policy")
+            ]
+        );
+        let closed =
+            "*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A FORWARD -j DROP\nCOMMIT\n";
+        assert_eq!(run_selected(closed, &["L3"]), vec![]);
+    }
+
+    #[test]
+    fn chains() {
+        let text = "*filter\n:A - [0:0]\n:B - [0:0]\n:C - [0:0]\n-A INPUT -j DROP\n-A INPUT -j B\n-A INPUT -j C\n-A B -j ACCEPT\n-A B -j RETURN\nCOMMIT\n";
+        let found = run(text);
+        assert!(found.contains(&(2, "unused-chain")), "{found:?}");
+        assert!(found.contains(&(3, "unreachable-chain")), "{found:?}");
+        assert!(found.contains(&(4, "empty-chain")), "{found:?}");
+        assert!(found.contains(&(6, "unreachable-rule")), "{found:?}");
+        assert!(found.contains(&(9, "return-at-end")), "{found:?}");
+        // No dead-rule findings inside the unreachable chain B.
+        assert!(!found.iter().any(|f| f.0 >= 8 && f.1 == "unreachable-rule"), "{found:?}");
     }
 }

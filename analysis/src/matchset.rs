@@ -40,12 +40,8 @@ fn addr_intervals(addrs: &[Address], family: Family) -> Option<Intervals> {
             Address::Net(n) => {
                 let net = ipnet::IpNet::new(n.network(), n.prefix_len()).unwrap_or(*n);
                 let (lo, hi) = match (net.network(), net.broadcast()) {
-                    (std::net::IpAddr::V4(a), std::net::IpAddr::V4(b)) => {
-                        (u32::from(a) as u128, u32::from(b) as u128)
-                    }
-                    (std::net::IpAddr::V6(a), std::net::IpAddr::V6(b)) => {
-                        (u128::from(a), u128::from(b))
-                    }
+                    (std::net::IpAddr::V4(a), std::net::IpAddr::V4(b)) => (u32::from(a) as u128, u32::from(b) as u128),
+                    (std::net::IpAddr::V6(a), std::net::IpAddr::V6(b)) => (u128::from(a), u128::from(b)),
                     _ => return None,
                 };
                 ranges.push((lo, hi));
@@ -60,20 +56,14 @@ fn addr_intervals(addrs: &[Address], family: Family) -> Option<Intervals> {
 /// Ports of a `Value::Ports`.
 fn ports(v: &Value) -> Option<Intervals> {
     match v {
-        Value::Ports(p) => Some(Intervals::from_ranges(
-            p.iter().map(|&(a, b)| (a as u128, b as u128)),
-        )),
+        Value::Ports(p) => Some(Intervals::from_ranges(p.iter().map(|&(a, b)| (a as u128, b as u128)))),
         _ => None,
     }
 }
 
 /// TCP flag values `v` with `v & mask == comp`.
 pub fn tcp_flag_values(mask: u8, comp: u8) -> Intervals {
-    Intervals::from_ranges(
-        (0u8..64)
-            .filter(|v| v & mask == comp & mask)
-            .map(|v| (v as u128, v as u128)),
-    )
+    Intervals::from_ranges((0u8..64).filter(|v| v & mask == comp & mask).map(|v| (v as u128, v as u128)))
 }
 
 /// The match set of a rule.
@@ -82,12 +72,7 @@ pub fn rule_match(rule: &Rule, family: Family) -> RuleMatch {
     let mut opaque = Vec::new();
     if let Some(p) = &rule.protocol {
         if p.value.number != 0 {
-            let iv = negate(
-                Intervals::point(p.value.number as u128),
-                p.negated,
-                Dim::Proto,
-                family,
-            );
+            let iv = negate(Intervals::point(p.value.number as u128), p.negated, Dim::Proto, family);
             region.restrict(Dim::Proto, &iv);
         } else if p.negated {
             region.set(Dim::Proto, Intervals::empty());
@@ -104,16 +89,10 @@ pub fn rule_match(rule: &Rule, family: Family) -> RuleMatch {
             }
         }
     }
-    for (field, dim) in [
-        (&rule.in_iface, Dim::InIface),
-        (&rule.out_iface, Dim::OutIface),
-    ] {
+    for (field, dim) in [(&rule.in_iface, Dim::InIface), (&rule.out_iface, Dim::OutIface)] {
         if let Some(f) = field {
             let (lo, hi) = iface_range(&f.value);
-            region.restrict(
-                dim,
-                &negate(Intervals::range(lo, hi), f.negated, dim, family),
-            );
+            region.restrict(dim, &negate(Intervals::range(lo, hi), f.negated, dim, family));
         }
     }
     if let Some(f) = &rule.fragment {
@@ -140,31 +119,16 @@ fn apply_match(m: &ExtInstance, region: &mut PBox, family: Family) -> Result<(),
             for o in &m.options {
                 match (o.name.as_str(), &o.value) {
                     ("sport", v) | ("dport", v) => {
-                        let dim = if o.name == "sport" {
-                            Dim::Sport
-                        } else {
-                            Dim::Dport
-                        };
-                        let iv =
-                            ports(v).ok_or_else(|| format!("unexpected value of --{}", o.name))?;
+                        let dim = if o.name == "sport" { Dim::Sport } else { Dim::Dport };
+                        let iv = ports(v).ok_or_else(|| format!("unexpected value of --{}", o.name))?;
                         region.restrict(dim, &negate(iv, o.negated, dim, family));
                     }
                     ("tcp-flags", Value::TcpFlags { mask, comp }) => {
-                        let iv = negate(
-                            tcp_flag_values(*mask, *comp),
-                            o.negated,
-                            Dim::TcpFlags,
-                            family,
-                        );
+                        let iv = negate(tcp_flag_values(*mask, *comp), o.negated, Dim::TcpFlags, family);
                         region.restrict(Dim::TcpFlags, &iv);
                     }
                     ("syn", _) => {
-                        let iv = negate(
-                            tcp_flag_values(0x17, 0x02),
-                            o.negated,
-                            Dim::TcpFlags,
-                            family,
-                        );
+                        let iv = negate(tcp_flag_values(0x17, 0x02), o.negated, Dim::TcpFlags, family);
                         region.restrict(Dim::TcpFlags, &iv);
                     }
                     (other, _) => return Err(format!("`{} --{other}` is not modelled", spec.name)),
@@ -185,13 +149,7 @@ mod tests {
 
     fn first_rule(line: &str) -> RuleMatch {
         let text = format!("*filter\n{line}\nCOMMIT\n");
-        let p = parse(
-            &text,
-            &ParseOptions {
-                family: Some(Family::V4),
-                table: None,
-            },
-        );
+        let p = parse(&text, &ParseOptions { family: Some(Family::V4), table: None });
         assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
         rule_match(&p.ruleset.tables[0].rules[0], Family::V4)
     }
@@ -200,10 +158,7 @@ mod tests {
     fn base_fields_and_ports() {
         let m = first_rule("-A INPUT -s 10.0.0.0/8 -i eth+ -p tcp --dport 22 -j ACCEPT");
         assert!(m.exact());
-        assert_eq!(
-            m.region.get(Dim::Src),
-            &Intervals::range(0x0a00_0000, 0x0aff_ffff)
-        );
+        assert_eq!(m.region.get(Dim::Src), &Intervals::range(0x0a00_0000, 0x0aff_ffff));
         assert_eq!(m.region.get(Dim::Proto), &Intervals::point(6));
         assert_eq!(m.region.get(Dim::Dport), &Intervals::point(22));
         assert!(m.region.get(Dim::InIface).contains(iface_range("eth1").0));
@@ -214,10 +169,7 @@ mod tests {
         let m = first_rule("-A INPUT ! -s 10.0.0.0/8 -p tcp ! --dport 1:1023 -j DROP");
         assert!(!m.region.get(Dim::Src).contains(0x0a01_0203));
         assert!(m.region.get(Dim::Src).contains(0x0b00_0000));
-        assert_eq!(
-            m.region.get(Dim::Dport),
-            &Intervals::from_ranges([(0, 0), (1024, 65535)])
-        );
+        assert_eq!(m.region.get(Dim::Dport), &Intervals::from_ranges([(0, 0), (1024, 65535)]));
     }
 
     #[test]

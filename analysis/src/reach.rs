@@ -34,6 +34,8 @@ pub struct TableFacts {
     pub rules: Vec<RuleFacts>,
     /// Packets entering each chain (union over all jumps and gotos).
     pub entered: HashMap<String, PacketSet>,
+    /// Packets that fall through each built-in chain to its policy.
+    pub to_policy: HashMap<String, PacketSet>,
     /// The work budget ran out or a set hit its cap: dead-rule findings for
     /// this table would not be sound, so none are made.
     pub incomplete: bool,
@@ -80,24 +82,15 @@ pub fn analyse_table(table: &Table, family: Family) -> TableFacts {
             visited: false,
         })
         .collect();
-    let mut w = Walker {
-        table,
-        family,
-        facts,
-        entered: HashMap::new(),
-        budget: 2_000_000,
-        incomplete: false,
-    };
+    let mut w = Walker { table, family, facts, entered: HashMap::new(), budget: 2_000_000, incomplete: false };
+    let mut to_policy = HashMap::new();
     for chain in table.chains.iter().filter(|c| c.is_builtin()) {
         let hook = chain.hook.expect("built-in");
         let entry = PacketSet::from_box(family, hook_entry(hook, family));
-        w.walk(&chain.name, entry, 0);
+        let out = w.walk(&chain.name, entry, 0);
+        to_policy.insert(chain.name.clone(), out.returned);
     }
-    TableFacts {
-        rules: w.facts,
-        entered: w.entered,
-        incomplete: w.incomplete,
-    }
+    TableFacts { rules: w.facts, entered: w.entered, to_policy, incomplete: w.incomplete }
 }
 
 impl Walker<'_> {
@@ -105,26 +98,17 @@ impl Walker<'_> {
         let family = self.family;
         let mut decided = PacketSet::empty(family);
         let mut returned = PacketSet::empty(family);
-        let entered = self
-            .entered
-            .entry(chain_name.to_string())
-            .or_insert_with(|| PacketSet::empty(family));
+        let entered = self.entered.entry(chain_name.to_string()).or_insert_with(|| PacketSet::empty(family));
         entered.union(&entry);
         if entered.truncated() {
             self.incomplete = true;
         }
         let Some(chain) = self.table.chain(chain_name) else {
-            return Outcome {
-                decided,
-                returned: entry,
-            };
+            return Outcome { decided, returned: entry };
         };
         if depth > 64 {
             self.incomplete = true;
-            return Outcome {
-                decided,
-                returned: entry,
-            };
+            return Outcome { decided, returned: entry };
         }
         let mut remaining = entry;
         for &ri in &chain.rules {
@@ -202,13 +186,7 @@ mod tests {
     use iptlint_parser::{parse, ParseOptions};
 
     fn facts(text: &str) -> (iptlint_parser::Parsed, TableFacts) {
-        let p = parse(
-            text,
-            &ParseOptions {
-                family: Some(Family::V4),
-                table: None,
-            },
-        );
+        let p = parse(text, &ParseOptions { family: Some(Family::V4), table: None });
         assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
         let f = analyse_table(&p.ruleset.tables[0], Family::V4);
         (p, f)
@@ -221,10 +199,7 @@ mod tests {
         );
         assert!(!f.rules[0].hit.is_empty());
         assert!(!f.rules[1].hit.is_empty());
-        assert!(
-            f.rules[2].hit.is_empty(),
-            "covered by the union of rules 1 and 2"
-        );
+        assert!(f.rules[2].hit.is_empty(), "covered by the union of rules 1 and 2");
         assert!(!f.rules[3].hit.is_empty());
     }
 
@@ -260,8 +235,7 @@ mod tests {
 
     #[test]
     fn output_has_no_input_interface() {
-        let (_, f) =
-            facts("*filter\n-A FORWARD -i eth0 -j ACCEPT\n-A OUTPUT -o eth0 -j ACCEPT\nCOMMIT\n");
+        let (_, f) = facts("*filter\n-A FORWARD -i eth0 -j ACCEPT\n-A OUTPUT -o eth0 -j ACCEPT\nCOMMIT\n");
         assert!(!f.rules[0].hit.is_empty());
         assert!(!f.rules[1].hit.is_empty());
     }

@@ -42,16 +42,7 @@ declare_lint! {
 }
 
 /// Modules whose two copies are not the same as one.
-pub const STATEFUL: &[&str] = &[
-    "limit",
-    "hashlimit",
-    "quota",
-    "statistic",
-    "recent",
-    "connlimit",
-    "nfacct",
-    "rateest",
-];
+pub const STATEFUL: &[&str] = &["limit", "hashlimit", "quota", "statistic", "recent", "connlimit", "nfacct", "rateest"];
 
 pub fn check(cx: &LintCx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -65,10 +56,7 @@ pub fn check(cx: &LintCx) -> Vec<Diagnostic> {
                 match seen.get(&key) {
                     Some(&first) => {
                         let first_span = table.rules[first].span;
-                        let stateful = rule
-                            .matches
-                            .iter()
-                            .any(|m| STATEFUL.contains(&m.name.as_str()));
+                        let stateful = rule.matches.iter().any(|m| STATEFUL.contains(&m.name.as_str()));
                         let line = cx.line(first_span);
                         let mut d = Diagnostic::new(
                             &DUPLICATE_RULE,
@@ -76,10 +64,7 @@ pub fn check(cx: &LintCx) -> Vec<Diagnostic> {
                             format!("rule repeats line {line} of chain `{}`", chain.name),
                         )
                         .related(first_span, "first copy");
-                        let edit = vec![Edit {
-                            span: cx.whole_line(rule.span),
-                            content: String::new(),
-                        }];
+                        let edit = vec![Edit { span: cx.whole_line(rule.span), content: String::new() }];
                         d = if stateful {
                             d.note("the rule keeps its own state, so the copy doubles its budget; remove it only if that was not intended")
                                 .unsafe_fix("remove the copy", edit)

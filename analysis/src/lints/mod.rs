@@ -24,10 +24,15 @@ macro_rules! declare_lint {
     };
 }
 
-
 pub mod duplicate_rule;
+pub mod empty_chain;
 pub mod host_bits_set;
+pub mod missing_policy;
+pub mod permissive_policy;
+pub mod return_at_end;
 pub mod shadowed_rule;
+pub mod unreachable_chain;
+pub mod unused_chain;
 
 /// One lint: its code and its check.
 pub struct Lint {
@@ -37,24 +42,15 @@ pub struct Lint {
 
 /// Every lint, in code order.
 pub static ALL: &[Lint] = &[
-    Lint {
-        code: &shadowed_rule::SHADOWED_RULE,
-        check: shadowed_rule::check,
-    },
-    Lint {
-        code: &shadowed_rule::REDUNDANT_RULE,
-        check: shadowed_rule::check_redundant,
-    },
-    Lint {
-        code: &shadowed_rule::UNREACHABLE_RULE,
-        check: shadowed_rule::check_unreachable,
-    },
-    Lint {
-        code: &duplicate_rule::DUPLICATE_RULE,
-        check: duplicate_rule::check,
-    },
-    Lint {
-        code: &host_bits_set::HOST_BITS_SET,
-        check: host_bits_set::check,
-    },
+    Lint { code: &shadowed_rule::SHADOWED_RULE, check: shadowed_rule::check },
+    Lint { code: &shadowed_rule::REDUNDANT_RULE, check: shadowed_rule::check_redundant },
+    Lint { code: &shadowed_rule::UNREACHABLE_RULE, check: shadowed_rule::check_unreachable },
+    Lint { code: &unused_chain::UNUSED_CHAIN, check: unused_chain::check },
+    Lint { code: &unreachable_chain::UNREACHABLE_CHAIN, check: unreachable_chain::check },
+    Lint { code: &duplicate_rule::DUPLICATE_RULE, check: duplicate_rule::check },
+    Lint { code: &empty_chain::EMPTY_CHAIN, check: empty_chain::check },
+    Lint { code: &return_at_end::RETURN_AT_END, check: return_at_end::check },
+    Lint { code: &missing_policy::MISSING_POLICY, check: missing_policy::check },
+    Lint { code: &permissive_policy::PERMISSIVE_POLICY, check: permissive_policy::check },
+    Lint { code: &host_bits_set::HOST_BITS_SET, check: host_bits_set::check },
 ];

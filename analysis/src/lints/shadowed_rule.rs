@@ -107,10 +107,7 @@ enum Dead {
     /// Earlier rules decide every packet before the rule.
     AfterCatchAll(Vec<usize>),
     /// Earlier rules decide every packet the rule matches.
-    Covered {
-        covering: Vec<usize>,
-        same_verdict: bool,
-    },
+    Covered { covering: Vec<usize>, same_verdict: bool },
 }
 
 fn verdict(rule: &Rule) -> String {
@@ -142,40 +139,23 @@ fn classify(table: &Table, facts: &TableFacts, chain_rules: &[usize], pos: usize
         fj.matchset.exact() && fj.reached && table.rules[j].target.is_some()
     };
     if !f.reached {
-        let catch_all: Vec<usize> = earlier
-            .iter()
-            .copied()
-            .filter(|&j| deciding(j) && !facts.rules[j].hit.is_empty())
-            .collect();
+        let catch_all: Vec<usize> =
+            earlier.iter().copied().filter(|&j| deciding(j) && !facts.rules[j].hit.is_empty()).collect();
         return Some(Dead::AfterCatchAll(catch_all));
     }
     let want = entered.intersect_box(&f.matchset.region);
     let covering: Vec<usize> = earlier
         .iter()
         .copied()
-        .filter(|&j| {
-            deciding(j)
-                && facts.rules[j]
-                    .hit
-                    .boxes()
-                    .iter()
-                    .any(|b| want.intersects_box(b))
-        })
+        .filter(|&j| deciding(j) && facts.rules[j].hit.boxes().iter().any(|b| want.intersects_box(b)))
         .collect();
     let mine = verdict(&table.rules[ri]);
-    let same_verdict =
-        !covering.is_empty() && covering.iter().all(|&j| verdict(&table.rules[j]) == mine);
-    Some(Dead::Covered {
-        covering,
-        same_verdict,
-    })
+    let same_verdict = !covering.is_empty() && covering.iter().all(|&j| verdict(&table.rules[j]) == mine);
+    Some(Dead::Covered { covering, same_verdict })
 }
 
 fn lines(cx: &LintCx, table: &Table, rules: &[usize]) -> String {
-    let mut v: Vec<String> = rules
-        .iter()
-        .map(|&j| cx.line(table.rules[j].span).to_string())
-        .collect();
+    let mut v: Vec<String> = rules.iter().map(|&j| cx.line(table.rules[j].span).to_string()).collect();
     if v.len() > 6 {
         let n = v.len() - 5;
         v.truncate(5);
@@ -201,20 +181,13 @@ fn each_dead(cx: &LintCx, mut f: impl FnMut(&Table, &TableFacts, usize, Dead)) {
 }
 
 fn related(d: Diagnostic, table: &Table, rules: &[usize], what: &str) -> Diagnostic {
-    rules
-        .iter()
-        .take(8)
-        .fold(d, |d, &j| d.related(table.rules[j].span, what.to_string()))
+    rules.iter().take(8).fold(d, |d, &j| d.related(table.rules[j].span, what.to_string()))
 }
 
 pub fn check(cx: &LintCx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     each_dead(cx, |table, _, ri, dead| {
-        if let Dead::Covered {
-            covering,
-            same_verdict: false,
-        } = dead
-        {
+        if let Dead::Covered { covering, same_verdict: false } = dead {
             let rule = &table.rules[ri];
             let msg = if covering.len() == 1 {
                 format!(
@@ -222,7 +195,10 @@ pub fn check(cx: &LintCx) -> Vec<Diagnostic> {
                     lines(cx, table, &covering)
                 )
             } else {
-                format!("rule never matches: lines {} together decide every packet it would match first", lines(cx, table, &covering))
+                format!(
+                    "rule never matches: lines {} together decide every packet it would match first",
+                    lines(cx, table, &covering)
+                )
             };
             let d = Diagnostic::new(&SHADOWED_RULE, rule.span, msg)
                 .note("move the rule above the rules that hide it, or delete it");
@@ -235,11 +211,7 @@ pub fn check(cx: &LintCx) -> Vec<Diagnostic> {
 pub fn check_redundant(cx: &LintCx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     each_dead(cx, |table, _, ri, dead| {
-        if let Dead::Covered {
-            covering,
-            same_verdict: true,
-        } = dead
-        {
+        if let Dead::Covered { covering, same_verdict: true } = dead {
             let rule = &table.rules[ri];
             let d = Diagnostic::new(
                 &REDUNDANT_RULE,
@@ -253,10 +225,7 @@ pub fn check_redundant(cx: &LintCx) -> Vec<Diagnostic> {
             )
             .fix(
                 "remove the rule",
-                vec![iptlint_parser::Edit {
-                    span: cx.whole_line(rule.span),
-                    content: String::new(),
-                }],
+                vec![iptlint_parser::Edit { span: cx.whole_line(rule.span), content: String::new() }],
             );
             out.push(related(d, table, &covering, "gives the same verdict first"));
         }
@@ -270,8 +239,12 @@ pub fn check_unreachable(cx: &LintCx) -> Vec<Diagnostic> {
         let rule = &table.rules[ri];
         match dead {
             Dead::NeverEntered => out.push(
-                Diagnostic::new(&UNREACHABLE_RULE, rule.span, format!("rule can never match: no packet entering chain `{}` satisfies its conditions", rule.chain))
-                    .note("the jumps into this chain (or the hook it runs at) already exclude what this rule matches"),
+                Diagnostic::new(
+                    &UNREACHABLE_RULE,
+                    rule.span,
+                    format!("rule can never match: no packet entering chain `{}` satisfies its conditions", rule.chain),
+                )
+                .note("the jumps into this chain (or the hook it runs at) already exclude what this rule matches"),
             ),
             Dead::AfterCatchAll(by) => {
                 let d = Diagnostic::new(
@@ -280,7 +253,12 @@ pub fn check_unreachable(cx: &LintCx) -> Vec<Diagnostic> {
                     if by.is_empty() {
                         format!("rule is never reached: earlier rules of `{}` decide every packet", rule.chain)
                     } else {
-                        format!("rule is never reached: line{} {} decide{} every packet first", if by.len() > 1 { "s" } else { "" }, lines(cx, table, &by), if by.len() > 1 { "" } else { "s" })
+                        format!(
+                            "rule is never reached: line{} {} decide{} every packet first",
+                            if by.len() > 1 { "s" } else { "" },
+                            lines(cx, table, &by),
+                            if by.len() > 1 { "" } else { "s" }
+                        )
                     },
                 );
                 out.push(related(d, table, &by, "decides every remaining packet"));

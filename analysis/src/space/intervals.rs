@@ -36,9 +36,7 @@ impl Intervals {
         if lo > hi {
             return Self::empty();
         }
-        Intervals {
-            runs: vec![(lo, hi)],
-        }
+        Intervals { runs: vec![(lo, hi)] }
     }
 
     pub fn point(v: u128) -> Self {
@@ -86,9 +84,7 @@ impl Intervals {
 
     /// Number of values (saturating).
     pub fn count(&self) -> u128 {
-        self.runs.iter().fold(0u128, |acc, (a, b)| {
-            acc.saturating_add(b - a).saturating_add(1)
-        })
+        self.runs.iter().fold(0u128, |acc, (a, b)| acc.saturating_add(b - a).saturating_add(1))
     }
 
     pub fn intersect(&self, other: &Intervals) -> Intervals {
@@ -215,14 +211,8 @@ mod tests {
     fn extremes() {
         let full = Intervals::range(0, u128::MAX);
         assert!(full.subtract(&full).is_empty());
-        assert_eq!(
-            full.subtract(&Intervals::point(u128::MAX)),
-            Intervals::range(0, u128::MAX - 1)
-        );
-        assert_eq!(
-            full.subtract(&Intervals::point(0)),
-            Intervals::range(1, u128::MAX)
-        );
+        assert_eq!(full.subtract(&Intervals::point(u128::MAX)), Intervals::range(0, u128::MAX - 1));
+        assert_eq!(full.subtract(&Intervals::point(0)), Intervals::range(1, u128::MAX));
         assert_eq!(Intervals::from_ranges([(5, u128::MAX), (0, 4)]), full);
     }
 }

@@ -79,10 +79,7 @@ pub mod state {
     pub const NAMES: [&str; 5] = ["INVALID", "NEW", "ESTABLISHED", "RELATED", "UNTRACKED"];
 
     pub fn by_name(name: &str) -> Option<u128> {
-        NAMES
-            .iter()
-            .position(|n| n.eq_ignore_ascii_case(name))
-            .map(|i| i as u128)
+        NAMES.iter().position(|n| n.eq_ignore_ascii_case(name)).map(|i| i as u128)
     }
 }
 
@@ -124,9 +121,7 @@ impl std::fmt::Debug for PBox {
 impl PBox {
     /// Every packet of the family.
     pub fn full(family: Family) -> PBox {
-        PBox {
-            dims: Dim::ALL.map(|d| Intervals::range(0, d.max(family))),
-        }
+        PBox { dims: Dim::ALL.map(|d| Intervals::range(0, d.max(family))) }
     }
 
     pub fn get(&self, d: Dim) -> &Intervals {
@@ -215,12 +210,7 @@ pub struct PacketSet {
 
 impl PacketSet {
     pub fn empty(family: Family) -> Self {
-        PacketSet {
-            family,
-            boxes: Vec::new(),
-            truncated: false,
-            cap: DEFAULT_CAP,
-        }
+        PacketSet { family, boxes: Vec::new(), truncated: false, cap: DEFAULT_CAP }
     }
 
     pub fn full(family: Family) -> Self {
@@ -229,12 +219,7 @@ impl PacketSet {
 
     pub fn from_box(family: Family, b: PBox) -> Self {
         let boxes = if b.is_empty() { Vec::new() } else { vec![b] };
-        PacketSet {
-            family,
-            boxes,
-            truncated: false,
-            cap: DEFAULT_CAP,
-        }
+        PacketSet { family, boxes, truncated: false, cap: DEFAULT_CAP }
     }
 
     pub fn with_cap(mut self, cap: usize) -> Self {
@@ -285,12 +270,7 @@ impl PacketSet {
 
     pub fn intersect_box(&self, b: &PBox) -> PacketSet {
         let boxes = self.boxes.iter().filter_map(|a| a.intersect(b)).collect();
-        PacketSet {
-            family: self.family,
-            boxes,
-            truncated: self.truncated,
-            cap: self.cap,
-        }
+        PacketSet { family: self.family, boxes, truncated: self.truncated, cap: self.cap }
     }
 
     pub fn intersect(&self, other: &PacketSet) -> PacketSet {
@@ -302,12 +282,8 @@ impl PacketSet {
                 }
             }
         }
-        let mut s = PacketSet {
-            family: self.family,
-            boxes,
-            truncated: self.truncated || other.truncated,
-            cap: self.cap,
-        };
+        let mut s =
+            PacketSet { family: self.family, boxes, truncated: self.truncated || other.truncated, cap: self.cap };
         if s.boxes.len() > s.cap {
             s.truncated = true;
         }
