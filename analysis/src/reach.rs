@@ -6,7 +6,7 @@
 //! and its target is terminal (or a jump into a chain that decides them);
 //! a *may match* rule decides nothing, so it never hides the rules after it.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use iptlint_parser::ext::{Family, Hook, TargetEffect};
 use iptlint_parser::model::{Table, TargetKind};
@@ -93,7 +93,170 @@ pub fn analyse_table(table: &Table, family: Family) -> TableFacts {
     TableFacts { rules: w.facts, entered: w.entered, to_policy, incomplete: w.incomplete }
 }
 
+/// Runs of at least this many rules that differ in one field are walked as
+/// a batch.
+const BATCH_MIN: usize = 8;
+
+/// Disjoint runs in a B-tree: the union of a batch's earlier members.
+#[derive(Default)]
+struct Covered {
+    runs: BTreeMap<u128, u128>,
+}
+
+impl Covered {
+    /// The parts of `[lo, hi]` not covered yet.
+    fn uncovered(&self, lo: u128, hi: u128) -> Vec<(u128, u128)> {
+        let mut out = Vec::new();
+        let mut cur = lo;
+        let start = self.runs.range(..=lo).next_back().map_or(lo, |(&a, _)| a);
+        for (&a, &b) in self.runs.range(start..) {
+            if a > hi {
+                break;
+            }
+            if b < cur {
+                continue;
+            }
+            if a > cur {
+                out.push((cur, a - 1));
+            }
+            if b >= hi {
+                return out;
+            }
+            cur = b + 1;
+        }
+        out.push((cur, hi));
+        out
+    }
+
+    fn insert(&mut self, mut lo: u128, mut hi: u128) {
+        let mut remove = Vec::new();
+        let start = self.runs.range(..=lo).next_back().map_or(lo, |(&a, _)| a);
+        for (&a, &b) in self.runs.range(start..) {
+            if a > hi.saturating_add(1) {
+                break;
+            }
+            if b.saturating_add(1) < lo {
+                continue;
+            }
+            lo = lo.min(a);
+            hi = hi.max(b);
+            remove.push(a);
+        }
+        for a in remove {
+            self.runs.remove(&a);
+        }
+        self.runs.insert(lo, hi);
+    }
+}
+
+/// The one dimension in which two boxes differ, if exactly one does.
+fn single_difference(a: &PBox, b: &PBox) -> Option<Dim> {
+    let mut diff = None;
+    for d in Dim::ALL {
+        if a.get(d) != b.get(d) {
+            if diff.is_some() {
+                return None;
+            }
+            diff = Some(d);
+        }
+    }
+    diff
+}
+
 impl Walker<'_> {
+    /// Effect of a rule that decides its packets by itself (not a jump).
+    fn plain_effect(&self, ri: usize) -> Option<TargetEffect> {
+        let rule = &self.table.rules[ri];
+        match &rule.target.as_ref()?.kind {
+            TargetKind::Ext(spec) => match spec.effect {
+                TargetEffect::Continue | TargetEffect::None => None,
+                e => Some(e),
+            },
+            _ => None,
+        }
+    }
+
+    /// End of the batch starting at `i`: consecutive exact rules with the
+    /// same plain effect whose regions differ from the first in one field.
+    fn batch_end(&self, rules: &[usize], i: usize) -> Option<(usize, Dim)> {
+        let first = rules[i];
+        let effect = self.plain_effect(first)?;
+        if !self.facts[first].matchset.exact() || i + 1 >= rules.len() {
+            return None;
+        }
+        let region = &self.facts[first].matchset.region;
+        let dim = single_difference(region, &self.facts[rules[i + 1]].matchset.region)?;
+        let mut end = i + 1;
+        while end < rules.len() {
+            let r = rules[end];
+            let f = &self.facts[r];
+            if !f.matchset.exact() || self.plain_effect(r) != Some(effect) {
+                break;
+            }
+            match single_difference(region, &f.matchset.region) {
+                Some(d) if d == dim => {}
+                None if &f.matchset.region == region => {}
+                _ => break,
+            }
+            end += 1;
+        }
+        (end - i >= BATCH_MIN).then_some((end, dim))
+    }
+
+    /// Walk a batch: each member's hit is what remains of its region after
+    /// the earlier members, found with a B-tree instead of a pass over the
+    /// remaining set per rule; the batch is then subtracted at once.
+    fn walk_batch(
+        &mut self,
+        members: &[usize],
+        dim: Dim,
+        remaining: &mut PacketSet,
+        decided: &mut PacketSet,
+        returned: &mut PacketSet,
+    ) {
+        let family = self.family;
+        let effect = self.plain_effect(members[0]).expect("batch has an effect");
+        let mut covered = Covered::default();
+        let mut all = Vec::new();
+        for &ri in members {
+            let f = &mut self.facts[ri];
+            f.visited = true;
+            if remaining.is_empty() {
+                continue;
+            }
+            f.reached = true;
+            let runs: Vec<(u128, u128)> = f.matchset.region.get(dim).runs().to_vec();
+            let mut fresh = Vec::new();
+            for &(lo, hi) in &runs {
+                fresh.extend(covered.uncovered(lo, hi));
+            }
+            if !fresh.is_empty() {
+                let mut b = f.matchset.region.clone();
+                b.set(dim, Intervals::from_ranges(fresh));
+                let hit = remaining.intersect_box(&b);
+                f.hit.union(&hit);
+            }
+            for &(lo, hi) in &runs {
+                covered.insert(lo, hi);
+                all.push((lo, hi));
+            }
+        }
+        self.budget = self.budget.saturating_sub(members.len());
+        let mut batch_box = self.facts[members[0]].matchset.region.clone();
+        batch_box.set(dim, Intervals::from_ranges(all));
+        let hit = remaining.intersect_box(&batch_box);
+        if effect == TargetEffect::Return {
+            returned.union(&hit);
+        } else {
+            decided.union(&hit);
+        }
+        remaining.subtract_box(&batch_box);
+        if remaining.truncated() {
+            self.incomplete = true;
+        }
+        let _ = family;
+    }
+
     fn walk(&mut self, chain_name: &str, entry: PacketSet, depth: usize) -> Outcome {
         let family = self.family;
         let mut decided = PacketSet::empty(family);
@@ -110,8 +273,17 @@ impl Walker<'_> {
             self.incomplete = true;
             return Outcome { decided, returned: entry };
         }
+        let rules = &chain.rules;
         let mut remaining = entry;
-        for &ri in &chain.rules {
+        let mut i = 0;
+        while i < rules.len() {
+            if let Some((end, dim)) = self.batch_end(rules, i) {
+                self.walk_batch(&rules[i..end], dim, &mut remaining, &mut decided, &mut returned);
+                i = end;
+                continue;
+            }
+            let ri = rules[i];
+            i += 1;
             self.budget = self.budget.saturating_sub(1 + remaining.boxes().len());
             if self.budget == 0 {
                 self.incomplete = true;
@@ -238,5 +410,44 @@ mod tests {
         let (_, f) = facts("*filter\n-A FORWARD -i eth0 -j ACCEPT\n-A OUTPUT -o eth0 -j ACCEPT\nCOMMIT\n");
         assert!(!f.rules[0].hit.is_empty());
         assert!(!f.rules[1].hit.is_empty());
+    }
+
+    #[test]
+    fn covered_runs() {
+        let mut c = Covered::default();
+        c.insert(10, 20);
+        c.insert(30, 40);
+        assert_eq!(c.uncovered(0, 50), vec![(0, 9), (21, 29), (41, 50)]);
+        assert_eq!(c.uncovered(12, 18), vec![]);
+        c.insert(21, 29);
+        assert_eq!(c.uncovered(0, 50), vec![(0, 9), (41, 50)]);
+        assert_eq!(c.runs.len(), 1);
+    }
+
+    /// A block list walked as a batch finds the same dead rules as the
+    /// rule-by-rule walk would: a repeated address and one inside an
+    /// earlier network.
+    #[test]
+    fn block_list_batch() {
+        let mut text = String::from(
+            "*filter\n:f2b - [0:0]\n-A INPUT -p tcp --dport 22 -j f2b\n-A INPUT -p tcp --dport 22 -j ACCEPT\n",
+        );
+        text.push_str("-A f2b -s 10.9.0.0/16 -j DROP\n");
+        for i in 0..50 {
+            text.push_str(&format!("-A f2b -s 10.0.0.{i} -j DROP\n"));
+        }
+        text.push_str("-A f2b -s 10.0.0.7 -j DROP\n-A f2b -s 10.9.3.4 -j DROP\n-A f2b -j RETURN\nCOMMIT\n");
+        let (p, f) = facts(&text);
+        let rules = &p.ruleset.tables[0].rules;
+        let dead: Vec<String> = (0..rules.len())
+            .filter(|&i| f.rules[i].visited && f.rules[i].hit.is_empty())
+            .map(|i| p.ruleset.line_of(rules[i].span.start).to_string())
+            .collect();
+        assert_eq!(dead, vec!["56", "57"]);
+        // ssh from a blocked address never reaches the ACCEPT.
+        let accept = &f.rules[1].hit;
+        assert!(!accept.is_empty());
+        assert!(accept.boxes().iter().all(|b| !b.get(Dim::Src).contains(0x0a00_0007)));
+        assert!(accept.boxes().iter().all(|b| !b.get(Dim::Src).contains(0x0a09_0304)));
     }
 }

@@ -7,7 +7,53 @@ use std::fmt;
 #[derive(Clone, PartialEq, Eq, Hash, Default)]
 pub struct Intervals {
     /// Sorted, disjoint, and never adjacent (`a.1 + 1 < b.0`).
-    runs: Vec<(u128, u128)>,
+    runs: Runs,
+}
+
+/// Run storage: most dimensions of most boxes hold zero or one run, kept
+/// inline so a box costs no allocation.
+#[derive(Clone)]
+enum Runs {
+    Inline(usize, [(u128, u128); 1]),
+    Heap(Vec<(u128, u128)>),
+}
+
+impl Default for Runs {
+    fn default() -> Self {
+        Runs::Inline(0, [(0, 0)])
+    }
+}
+
+impl std::ops::Deref for Runs {
+    type Target = [(u128, u128)];
+    fn deref(&self) -> &Self::Target {
+        match self {
+            Runs::Inline(n, a) => &a[..*n],
+            Runs::Heap(v) => v,
+        }
+    }
+}
+
+impl From<Vec<(u128, u128)>> for Runs {
+    fn from(v: Vec<(u128, u128)>) -> Self {
+        match v.len() {
+            0 => Runs::default(),
+            1 => Runs::Inline(1, [v[0]]),
+            _ => Runs::Heap(v),
+        }
+    }
+}
+
+impl PartialEq for Runs {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+impl Eq for Runs {}
+impl std::hash::Hash for Runs {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (**self).hash(state)
+    }
 }
 
 impl fmt::Debug for Intervals {
@@ -29,14 +75,14 @@ impl fmt::Debug for Intervals {
 
 impl Intervals {
     pub fn empty() -> Self {
-        Intervals { runs: Vec::new() }
+        Intervals { runs: Runs::default() }
     }
 
     pub fn range(lo: u128, hi: u128) -> Self {
         if lo > hi {
             return Self::empty();
         }
-        Intervals { runs: vec![(lo, hi)] }
+        Intervals { runs: Runs::Inline(1, [(lo, hi)]) }
     }
 
     pub fn point(v: u128) -> Self {
@@ -57,7 +103,7 @@ impl Intervals {
             }
             runs.push((a, b));
         }
-        Intervals { runs }
+        Intervals { runs: runs.into() }
     }
 
     pub fn runs(&self) -> &[(u128, u128)] {
@@ -87,8 +133,27 @@ impl Intervals {
         self.runs.iter().fold(0u128, |acc, (a, b)| acc.saturating_add(b - a).saturating_add(1))
     }
 
+    /// Index of the first run that ends at or after `v`.
+    fn first_ending_at_or_after(&self, v: u128) -> usize {
+        self.runs.partition_point(|r| r.1 < v)
+    }
+
     pub fn intersect(&self, other: &Intervals) -> Intervals {
-        let (a, b) = (&self.runs, &other.runs);
+        // A few runs against many: binary search instead of a full merge,
+        // so one rule against a block list of 100,000 addresses stays cheap.
+        let (small, large) = if self.runs.len() <= other.runs.len() { (self, other) } else { (other, self) };
+        if small.runs.len() * 8 < large.runs.len() {
+            let mut out = Vec::new();
+            for &(lo, hi) in small.runs.iter() {
+                let mut k = large.first_ending_at_or_after(lo);
+                while k < large.runs.len() && large.runs[k].0 <= hi {
+                    out.push((lo.max(large.runs[k].0), hi.min(large.runs[k].1)));
+                    k += 1;
+                }
+            }
+            return Intervals { runs: out.into() };
+        }
+        let (a, b) = (&*self.runs, &*other.runs);
         let mut out = Vec::new();
         let (mut i, mut j) = (0, 0);
         while i < a.len() && j < b.len() {
@@ -103,11 +168,18 @@ impl Intervals {
                 j += 1;
             }
         }
-        Intervals { runs: out }
+        Intervals { runs: out.into() }
     }
 
     pub fn intersects(&self, other: &Intervals) -> bool {
-        let (a, b) = (&self.runs, &other.runs);
+        let (small, large) = if self.runs.len() <= other.runs.len() { (self, other) } else { (other, self) };
+        if small.runs.len() * 8 < large.runs.len() {
+            return small.runs.iter().any(|&(lo, hi)| {
+                let k = large.first_ending_at_or_after(lo);
+                k < large.runs.len() && large.runs[k].0 <= hi
+            });
+        }
+        let (a, b) = (&*self.runs, &*other.runs);
         let (mut i, mut j) = (0, 0);
         while i < a.len() && j < b.len() {
             if a[i].0.max(b[j].0) <= a[i].1.min(b[j].1) {
@@ -128,12 +200,8 @@ impl Intervals {
 
     pub fn subtract(&self, other: &Intervals) -> Intervals {
         let mut out = Vec::new();
-        let mut j = 0;
-        for &(mut lo, hi) in &self.runs {
-            while j < other.runs.len() && other.runs[j].1 < lo {
-                j += 1;
-            }
-            let mut k = j;
+        for &(mut lo, hi) in self.runs.iter() {
+            let mut k = other.first_ending_at_or_after(lo);
             let mut done = false;
             while k < other.runs.len() && other.runs[k].0 <= hi {
                 let (blo, bhi) = other.runs[k];
@@ -151,7 +219,7 @@ impl Intervals {
                 out.push((lo, hi));
             }
         }
-        Intervals { runs: out }
+        Intervals { runs: out.into() }
     }
 
     /// Complement within `0..=max`.

@@ -294,14 +294,13 @@ impl PacketSet {
         self.boxes.iter().any(|a| a.intersects(b))
     }
 
-    /// Union, keeping boxes disjoint.
+    /// Union. Boxes may overlap: no operation needs them disjoint, and
+    /// keeping them so would cost a subtraction per existing box.
     pub fn union(&mut self, other: &PacketSet) {
         for b in &other.boxes {
-            let mut piece = PacketSet::from_box(self.family, b.clone());
-            for a in &self.boxes {
-                piece.subtract_box(a);
+            if self.boxes.len() > 64 || !self.boxes.iter().any(|a| b.is_subset(a)) {
+                self.boxes.push(b.clone());
             }
-            self.boxes.extend(piece.boxes);
         }
         self.truncated |= other.truncated || self.boxes.len() > self.cap;
     }
