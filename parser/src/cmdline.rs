@@ -1407,7 +1407,7 @@ fn canonical_protocol_name(written: &str, number: u8, family: Family) -> String 
     }
     match lower.as_str() {
         "icmpv6" | "ipv6-icmp" => "ipv6-icmp".into(),
-        "mobility-header" | "ipv6-mh" | "mh" => "mh".into(),
+        "mobility-header" | "ipv6-mh" | "mh" => "mobility-header".into(),
         "ip" => "all".into(),
         _ => protocol_name(number, family),
     }

@@ -1,7 +1,60 @@
-//! `hl`: not yet described (stub: accepts no options).
+//! `hl`: the IPv6 hop limit field (`libip6t_hl.c`, kernel `xt_hl.c`).
 
-use crate::ext::{ExtKind, ExtSpec};
+use crate::ext::{ArgType, CheckCx, ExtInstance, ExtKind, ExtSpec, Families, OptSpec};
 
-pub static SPEC: ExtSpec = ExtSpec::new("hl", ExtKind::Match, "");
+const ANY: &[&str] = &["hl-lt", "hl-gt", "hl-eq", "hl"];
+
+pub static OPTIONS: [OptSpec; 4] = [
+    OptSpec::new(
+        "hl-lt",
+        ArgType::UInt { min: 0, max: 255 },
+        "hop limit below this value",
+    )
+    .excl(&["hl-gt", "hl-eq", "hl"]),
+    OptSpec::new(
+        "hl-gt",
+        ArgType::UInt { min: 0, max: 255 },
+        "hop limit above this value",
+    )
+    .excl(&["hl-lt", "hl-eq", "hl"]),
+    OptSpec::new(
+        "hl-eq",
+        ArgType::UInt { min: 0, max: 255 },
+        "hop limit equal to this value",
+    )
+    .invert()
+    .excl(&["hl-lt", "hl-gt", "hl"]),
+    OptSpec::new("hl", ArgType::UInt { min: 0, max: 255 }, "same as --hl-eq")
+        .excl(&["hl-lt", "hl-gt", "hl-eq"]),
+];
+
+fn check(cx: &mut CheckCx) {
+    super::ttl::need_one(cx, ANY, "hl");
+}
+
+fn save(inst: &ExtInstance, out: &mut String) {
+    super::ttl::save_cmp(
+        inst,
+        out,
+        &[
+            ("hl-eq", "hl-eq"),
+            ("hl", "hl-eq"),
+            ("hl-lt", "hl-lt"),
+            ("hl-gt", "hl-gt"),
+        ],
+    );
+}
+
+pub static SPEC: ExtSpec = ExtSpec {
+    families: Families::V6,
+    options: &OPTIONS,
+    check: Some(check),
+    save: Some(save),
+    ..ExtSpec::new(
+        "hl",
+        ExtKind::Match,
+        "IPv6 hop limit: equal, below or above a value",
+    )
+};
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];
