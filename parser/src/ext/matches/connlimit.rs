@@ -3,28 +3,12 @@
 
 use std::fmt::Write;
 
-use crate::ext::value::{parse_c_uint, ArgCx, Value};
-use crate::ext::{ArgType, CheckCx, ExtInstance, ExtKind, ExtSpec, Families, Family, OptSpec};
+use crate::ext::value::{ArgCx, Value};
+use crate::ext::{ArgType, CheckCx, ExtInstance, ExtKind, ExtSpec, Families, OptSpec};
 
-/// A prefix length, or a (contiguous) netmask; stored as the length.
+/// A prefix length, or a netmask (stored as its length, like iptables).
 fn parse_mask(s: &str, cx: &ArgCx) -> Result<Value, String> {
-    let max = if cx.family == Family::V4 { 32 } else { 128 };
-    if let Some(n) = parse_c_uint(s).filter(|_| !s.contains(['.', ':'])) {
-        if n <= max {
-            return Ok(Value::UInt(n));
-        }
-        return Err(format!("prefix length `{s}` is over {max}"));
-    }
-    let h = super::policy::parse_hostmask(
-        &format!("{}/{s}", if max == 32 { "0.0.0.0" } else { "::" }),
-        cx.family,
-    )
-    .map_err(|_| format!("`{s}` is neither a prefix length 0-{max} nor a netmask"))?;
-    match h.len {
-        Some(l) => Ok(Value::UInt(u64::from(l))),
-        // iptables prints the length of the leading ones of such a mask.
-        None => Err(format!("`{s}` is not a contiguous netmask")),
-    }
+    super::policy::parse_plen(s, cx.family).map(|l| Value::UInt(u64::from(l)))
 }
 
 pub static OPTIONS: [OptSpec; 5] = [

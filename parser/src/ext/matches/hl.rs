@@ -2,30 +2,31 @@
 
 use crate::ext::{ArgType, CheckCx, ExtInstance, ExtKind, ExtSpec, Families, OptSpec};
 
-const ANY: &[&str] = &["hl-lt", "hl-gt", "hl-eq", "hl"];
+const ANY: &[&str] = &["hl-lt", "hl-gt", "hl-eq"];
 
-pub static OPTIONS: [OptSpec; 4] = [
+pub static OPTIONS: [OptSpec; 3] = [
     OptSpec::new(
         "hl-lt",
         ArgType::UInt { min: 0, max: 255 },
         "hop limit below this value",
     )
-    .excl(&["hl-gt", "hl-eq", "hl"]),
+    .excl(&["hl-gt", "hl-eq"]),
     OptSpec::new(
         "hl-gt",
         ArgType::UInt { min: 0, max: 255 },
         "hop limit above this value",
     )
-    .excl(&["hl-lt", "hl-eq", "hl"]),
+    .excl(&["hl-lt", "hl-eq"]),
+    // `--hl` is the old spelling; iptables looks options up by id, so it
+    // takes `!` like `--hl-eq`.
     OptSpec::new(
         "hl-eq",
         ArgType::UInt { min: 0, max: 255 },
         "hop limit equal to this value",
     )
     .invert()
-    .excl(&["hl-lt", "hl-gt", "hl"]),
-    OptSpec::new("hl", ArgType::UInt { min: 0, max: 255 }, "same as --hl-eq")
-        .excl(&["hl-lt", "hl-gt", "hl-eq"]),
+    .aliases(&["hl"])
+    .excl(&["hl-lt", "hl-gt"]),
 ];
 
 fn check(cx: &mut CheckCx) {
@@ -36,12 +37,7 @@ fn save(inst: &ExtInstance, out: &mut String) {
     super::ttl::save_cmp(
         inst,
         out,
-        &[
-            ("hl-eq", "hl-eq"),
-            ("hl", "hl-eq"),
-            ("hl-lt", "hl-lt"),
-            ("hl-gt", "hl-gt"),
-        ],
+        &[("hl-eq", "hl-eq"), ("hl-lt", "hl-lt"), ("hl-gt", "hl-gt")],
     );
 }
 

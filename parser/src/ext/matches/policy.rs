@@ -4,7 +4,7 @@
 //! and `srh` share.
 
 use std::fmt::Write;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv6Addr};
 
 use crate::codes;
 use crate::diagnostic::Diagnostic;
@@ -18,22 +18,75 @@ pub struct HostMask {
     /// The address, or a host name (resolved when the file loads).
     pub host: String,
     pub is_name: bool,
-    /// Prefix length, or `None` for a non-contiguous mask.
-    pub len: Option<u8>,
-    /// The mask as printed when non-contiguous.
-    pub mask_text: String,
+    /// Prefix length.
+    pub len: u8,
     pub max: u8,
 }
 
 impl HostMask {
-    /// `addr`, `addr/len` (`/32`, `/128` dropped) or `addr/mask`, as
+    /// `addr` or `addr/len` (`/32`, `/128` dropped), as
     /// `xtables_ipmask_to_numeric` prints.
     pub fn numeric(&self) -> String {
-        match self.len {
-            Some(l) if l == self.max => self.host.clone(),
-            Some(l) => format!("{}/{l}", self.host),
-            None => format!("{}/{}", self.host, self.mask_text),
+        if self.len == self.max {
+            self.host.clone()
+        } else {
+            format!("{}/{}", self.host, self.len)
         }
+    }
+}
+
+/// `inet_aton`'s forms: `a`, `a.b`, `a.b.c`, `a.b.c.d`, each part decimal,
+/// `0x` hex or `0` octal; the last part fills the remaining bytes.
+pub fn inet_aton(s: &str) -> Option<u32> {
+    let parts: Vec<&str> = s.split('.').collect();
+    if parts.is_empty() || parts.len() > 4 {
+        return None;
+    }
+    let mut nums = Vec::new();
+    for p in &parts {
+        if p.is_empty() || p.starts_with(['+', '-', ' ']) {
+            return None;
+        }
+        nums.push(parse_c_uint(p)?);
+    }
+    let (last, head) = nums.split_last()?;
+    if head.iter().any(|n| *n > 255) {
+        return None;
+    }
+    let rest_bits = 8 * (4 - head.len() as u32);
+    if rest_bits < 64 && *last >= 1u64 << rest_bits {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for n in head {
+        v = (v << 8) | n;
+    }
+    Some(((v << rest_bits) | last) as u32)
+}
+
+/// libxtables' `XTTYPE_PLEN` (and the mask part of `HOSTMASK`): a prefix
+/// length up to 32/128, or else a numeric address read as a mask. A
+/// mask that is not contiguous (or a number over the limit, which reads
+/// as the address `0.0.0.N`) yields the full length.
+pub fn parse_plen(m: &str, family: Family) -> Result<u8, String> {
+    let max: u8 = if family == Family::V4 { 32 } else { 128 };
+    if let Some(n) = parse_c_uint(m).filter(|_| !m.trim_start().starts_with('-')) {
+        if n <= u64::from(max) {
+            return Ok(n as u8);
+        }
+    }
+    let bits: Option<(u128, u32)> = match family {
+        Family::V4 => inet_aton(m).map(|v| (u128::from(v), 32)),
+        Family::V6 => m.parse::<Ipv6Addr>().ok().map(|a| (u128::from(a), 128)),
+    };
+    let (v, width) =
+        bits.ok_or_else(|| format!("`{m}` is neither a prefix length 0-{max} nor a netmask"))?;
+    let shifted = v << (128 - width);
+    let ones = shifted.leading_ones();
+    if ones >= width || shifted << ones == 0 {
+        Ok(ones.min(width) as u8)
+    } else {
+        Ok(max)
     }
 }
 
@@ -65,44 +118,14 @@ pub fn parse_hostmask(s: &str, family: Family) -> Result<HostMask, String> {
             (h.to_string(), true)
         }
     };
-    let (len, mask_text) = match m {
-        None => (Some(max), String::new()),
-        Some(m) => {
-            if let Some(n) = parse_c_uint(m).filter(|_| !m.contains(['.', ':'])) {
-                if n > u64::from(max) {
-                    return Err(format!("prefix length `{m}` is over {max}"));
-                }
-                (Some(n as u8), String::new())
-            } else {
-                let bits: (u128, u32) = match family {
-                    Family::V4 => parse_ipv4(m)
-                        .map(|a| (u128::from(u32::from(a)), 32))
-                        .ok_or_else(|| format!("`{m}` is not a prefix length or netmask"))?,
-                    Family::V6 => m
-                        .parse::<Ipv6Addr>()
-                        .map(|a| (u128::from(a), 128))
-                        .map_err(|_| format!("`{m}` is not a prefix length or netmask"))?,
-                };
-                let (v, width) = bits;
-                let shifted = v << (128 - width);
-                let ones = shifted.leading_ones();
-                if ones == 128 || shifted << ones == 0 {
-                    (Some(ones.min(width) as u8), String::new())
-                } else {
-                    let text = match family {
-                        Family::V4 => Ipv4Addr::from(v as u32).to_string(),
-                        Family::V6 => Ipv6Addr::from(v).to_string(),
-                    };
-                    (None, text)
-                }
-            }
-        }
+    let len = match m {
+        None => max,
+        Some(m) => parse_plen(m, family)?,
     };
     Ok(HostMask {
         host,
         is_name,
         len,
-        mask_text,
         max,
     })
 }
@@ -351,6 +374,10 @@ fn save(inst: &ExtInstance, out: &mut String) {
     if inst.opt("strict").is_some() {
         out.push_str(" --strict");
     }
+    // With `--pol none` the kernel keeps no policy elements.
+    if pol == "none" {
+        return;
+    }
     let mut elems: Vec<Vec<&crate::model::OptValue>> = vec![Vec::new()];
     for o in &inst.options {
         if o.name == "next" {
@@ -403,9 +430,13 @@ mod tests {
         assert_eq!(n("10.1.2.3/8", Family::V4), "10.1.2.3/8");
         assert_eq!(n("1.2.3.4/255.255.255.0", Family::V4), "1.2.3.4/24");
         assert_eq!(n("1.2.3.4/32", Family::V4), "1.2.3.4");
-        assert_eq!(n("1.2.3.4/255.0.255.0", Family::V4), "1.2.3.4/255.0.255.0");
+        assert_eq!(n("1.2.3.4/255.0.255.0", Family::V4), "1.2.3.4");
+        assert_eq!(n("1.2.3.4/0x10", Family::V4), "1.2.3.4/16");
+        assert_eq!(n("1.2.3.4/33", Family::V4), "1.2.3.4");
+        assert_eq!(n("1.2.3.4/1.2", Family::V4), "1.2.3.4");
         assert_eq!(n("a::/64", Family::V6), "a::/64");
-        assert!(parse_hostmask("1.2.3.4/33", Family::V4).is_err());
+        assert!(parse_hostmask("::/129", Family::V6).is_err());
+        assert!(parse_hostmask("1.2.3.4/x", Family::V4).is_err());
         assert!(parse_hostmask("::1", Family::V4).is_err());
     }
 }

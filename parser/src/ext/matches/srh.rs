@@ -12,10 +12,7 @@ fn parse_sid(s: &str, _: &ArgCx) -> Result<Value, String> {
     if h.is_name {
         return Err(format!("`{s}` is not an IPv6 address"));
     }
-    let len = h
-        .len
-        .ok_or_else(|| format!("`{s}`: the mask must be contiguous"))?;
-    Ok(Value::Text(format!("{}/{len}", h.host)))
+    Ok(Value::Text(format!("{}/{}", h.host, h.len)))
 }
 
 const U8: ArgType = ArgType::UInt { min: 0, max: 255 };

@@ -6,35 +6,31 @@ use crate::codes;
 use crate::diagnostic::Diagnostic;
 use crate::ext::{ArgType, CheckCx, ExtInstance, ExtKind, ExtSpec, Families, OptSpec};
 
-const ANY: &[&str] = &["ttl-lt", "ttl-gt", "ttl-eq", "ttl"];
+const ANY: &[&str] = &["ttl-lt", "ttl-gt", "ttl-eq"];
 
-pub static OPTIONS: [OptSpec; 4] = [
+pub static OPTIONS: [OptSpec; 3] = [
     OptSpec::new(
         "ttl-lt",
         ArgType::UInt { min: 0, max: 255 },
         "TTL below this value",
     )
-    .excl(&["ttl-gt", "ttl-eq", "ttl"]),
+    .excl(&["ttl-gt", "ttl-eq"]),
     OptSpec::new(
         "ttl-gt",
         ArgType::UInt { min: 0, max: 255 },
         "TTL above this value",
     )
-    .excl(&["ttl-lt", "ttl-eq", "ttl"]),
+    .excl(&["ttl-lt", "ttl-eq"]),
+    // `--ttl` is the old spelling; iptables looks options up by id, so it
+    // takes `!` like `--ttl-eq`.
     OptSpec::new(
         "ttl-eq",
         ArgType::UInt { min: 0, max: 255 },
         "TTL equal to this value",
     )
     .invert()
-    .excl(&["ttl-lt", "ttl-gt", "ttl"]),
-    // Old spelling of `--ttl-eq`, without `!`; saved as `--ttl-eq`.
-    OptSpec::new(
-        "ttl",
-        ArgType::UInt { min: 0, max: 255 },
-        "same as --ttl-eq",
-    )
-    .excl(&["ttl-lt", "ttl-gt", "ttl-eq"]),
+    .aliases(&["ttl"])
+    .excl(&["ttl-lt", "ttl-gt"]),
 ];
 
 /// `hl`/`ttl` final check: one comparison is required.
@@ -75,7 +71,6 @@ fn save(inst: &ExtInstance, out: &mut String) {
         out,
         &[
             ("ttl-eq", "ttl-eq"),
-            ("ttl", "ttl-eq"),
             ("ttl-lt", "ttl-lt"),
             ("ttl-gt", "ttl-gt"),
         ],

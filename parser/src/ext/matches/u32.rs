@@ -7,7 +7,7 @@ use std::fmt::Write;
 use crate::ext::value::{ArgCx, Value};
 use crate::ext::{ArgType, ExtInstance, ExtKind, ExtSpec, OptSpec};
 
-/// Up to 11 tests, each with up to 11 location numbers and 11 ranges.
+/// Up to 10 tests, each with up to 10 location numbers and 10 ranges.
 const MAX: usize = 10;
 
 struct Cursor<'a> {
@@ -76,7 +76,7 @@ pub fn parse_u32(s: &str, _: &ArgCx) -> Result<Value, String> {
             if vals == 0 {
                 return Err("test ended with no value specified".into());
             }
-            if tests + 1 > MAX + 1 {
+            if tests + 1 > MAX {
                 return Err(format!("at char {at}: too many \"&&\"s"));
             }
             return Ok(Value::Text(out));
@@ -117,7 +117,7 @@ pub fn parse_u32(s: &str, _: &ArgCx) -> Result<Value, String> {
             let n = c.number()?;
             let _ = write!(out, "{n:#x}");
             locs += 1;
-            if locs > MAX + 1 {
+            if locs > MAX {
                 return Err(format!("at char {}: too many operators", c.i));
             }
         } else if ch == b'&' {
@@ -159,7 +159,7 @@ pub fn parse_u32(s: &str, _: &ArgCx) -> Result<Value, String> {
                 let _ = write!(out, "{lo:#x}");
             }
             vals += 1;
-            if vals > MAX + 1 {
+            if vals > MAX {
                 return Err(format!("at char {}: too many \",\"s", c.i));
             }
         }
@@ -215,5 +215,10 @@ mod tests {
         assert!(p("0=").is_err());
         assert!(p("0<1=1").is_err());
         assert!(p("0=1&2=3").is_err());
+        assert!(p("0=1&&1=2&&2=3&&3=4&&4=5&&5=6&&6=7&&7=8&&8=9&&9=10").is_ok());
+        assert!(p("0=1&&1=2&&2=3&&3=4&&4=5&&5=6&&6=7&&7=8&&8=9&&9=10&&10=11").is_err());
+        assert!(p("0@1@2@3@4@5@6@7@8@9=1,2,3,4,5,6,7,8,9,10").is_ok());
+        assert!(p("0@1@2@3@4@5@6@7@8@9@10=1").is_err());
+        assert!(p("0=1,2,3,4,5,6,7,8,9,10,11").is_err());
     }
 }
