@@ -38,6 +38,12 @@ fn scan_uint(s: &str) -> Option<(u64, &str)> {
 
 /// `N,code jt jf k,code jt jf k,…` as iptables reads it.
 pub fn parse_program(s: &str) -> Result<Vec<Insn>, String> {
+    if s.starts_with('\'') {
+        return Err(
+            "iptables-restore does not read `'` as a quote: put the program in double quotes"
+                .into(),
+        );
+    }
     let (len, rest) = scan_uint(s)
         .filter(|(_, r)| r.starts_with(','))
         .ok_or("error parsing program length (want `N,code jt jf k,…`)")?;
@@ -266,5 +272,6 @@ mod tests {
         assert!(check_classic(&parse_program("1,48 0 0 9").unwrap()).is_err());
         // mem read before write.
         assert!(check_classic(&parse_program("2,96 0 0 1,6 0 0 0").unwrap()).is_err());
+        assert!(parse_program("'1,6").unwrap_err().contains("double quotes"));
     }
 }

@@ -81,3 +81,48 @@ pub static SPEC: ExtSpec = ExtSpec {
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];
+
+#[cfg(test)]
+mod tests {
+    use crate::{parse, Family, ParseOptions, Severity};
+
+    fn errors(text: &str) -> usize {
+        let p = parse(
+            text,
+            &ParseOptions {
+                family: Some(Family::V4),
+                table: None,
+            },
+        );
+        p.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+
+    #[test]
+    fn group_hooks() {
+        assert_eq!(
+            errors("*filter\n-A OUTPUT -m devgroup --src-group 1\nCOMMIT\n"),
+            1
+        );
+        assert_eq!(
+            errors("*filter\n-A INPUT -m devgroup --dst-group 1\nCOMMIT\n"),
+            1
+        );
+        assert_eq!(
+            errors("*filter\n-A FORWARD -m devgroup --src-group 1 --dst-group 2\nCOMMIT\n"),
+            0
+        );
+        // User chains are not checked by the kernel.
+        assert_eq!(
+            errors("*filter\n:U - [0:0]\n-A OUTPUT -j U\n-A U -m devgroup --src-group 1\nCOMMIT\n"),
+            0
+        );
+        // Names come from the host: not an error.
+        assert_eq!(
+            errors("*filter\n-A INPUT -m devgroup --src-group lan\nCOMMIT\n"),
+            0
+        );
+    }
+}

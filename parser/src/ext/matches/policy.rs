@@ -423,6 +423,39 @@ pub static SPECS: &[&ExtSpec] = &[&SPEC];
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{parse, ParseOptions, Severity};
+
+    fn errors(family: Family, text: &str) -> Vec<String> {
+        let p = parse(
+            text,
+            &ParseOptions {
+                family: Some(family),
+                table: None,
+            },
+        );
+        p.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| d.code.code.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn direction_hooks() {
+        // The kernel checks the hook of built-in chains only.
+        let bad = "*filter\n-A INPUT -m policy --dir out --pol none\nCOMMIT\n";
+        assert_eq!(errors(Family::V4, bad), ["E302"]);
+        let ok =
+            "*filter\n:U - [0:0]\n-A INPUT -j U\n-A U -m policy --dir out --pol none\nCOMMIT\n";
+        assert!(errors(Family::V4, ok).is_empty());
+        let fwd = "*filter\n-A FORWARD -m policy --dir out --pol ipsec --strict --mode tunnel --tunnel-dst 10.0.0.1 --next --proto esp\nCOMMIT\n";
+        assert!(errors(Family::V4, fwd).is_empty());
+        let empty = "*filter\n-A FORWARD -m policy --dir in --pol ipsec --strict\nCOMMIT\n";
+        assert_eq!(errors(Family::V4, empty), ["E208"]);
+        let transport =
+            "*filter\n-A FORWARD -m policy --dir in --pol ipsec --tunnel-src 1.2.3.4\nCOMMIT\n";
+        assert_eq!(errors(Family::V4, transport), ["E208"]);
+    }
 
     #[test]
     fn hostmasks() {
