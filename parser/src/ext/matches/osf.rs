@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::ext::value::{ArgCx, Value};
-use crate::ext::{ArgType, ExtInstance, ExtKind, ExtSpec, Hook, OptSpec};
+use crate::ext::{ArgType, ExtInstance, ExtKind, ExtSpec, Families, Hook, OptSpec};
 
 /// The kernel field holds 31 bytes; iptables cuts longer genres.
 fn parse_genre(s: &str, _: &ArgCx) -> Result<Value, String> {
@@ -48,6 +48,7 @@ fn save(inst: &ExtInstance, out: &mut String) {
 }
 
 pub static SPEC: ExtSpec = ExtSpec {
+    families: Families::V4,
     options: &OPTIONS,
     proto: &["tcp"],
     hooks: &[Hook::Prerouting, Hook::Input, Hook::Forward],
