@@ -188,6 +188,11 @@ fn parse_bytecode(s: &str, _: &ArgCx) -> Result<Value, String> {
     Ok(Value::Opaque(vec![text]))
 }
 
+/// The kernel field holds 511 bytes.
+fn parse_path(s: &str, _: &ArgCx) -> Result<Value, String> {
+    Ok(Value::Str(super::helper::truncate(s, 511)))
+}
+
 pub static OPTIONS: [OptSpec; 2] = [
     OptSpec::new(
         "bytecode",
@@ -196,7 +201,7 @@ pub static OPTIONS: [OptSpec; 2] = [
     ),
     OptSpec::new(
         "object-pinned",
-        ArgType::Str { max: 511 },
+        ArgType::Custom(parse_path),
         "path of a pinned eBPF program",
     ),
 ];

@@ -6,10 +6,16 @@ use std::fmt::Write;
 use super::helper::save_string;
 use crate::codes;
 use crate::diagnostic::Diagnostic;
+use crate::ext::value::{ArgCx, Value};
 use crate::ext::{ArgType, CheckCx, ExtInstance, ExtKind, ExtSpec, Hook, OptSpec};
 
+/// The kernel field holds 4095 bytes.
+fn parse_path(s: &str, _: &ArgCx) -> Result<Value, String> {
+    Ok(Value::Str(super::helper::truncate(s, 4095)))
+}
+
 pub static OPTIONS: [OptSpec; 2] = [
-    OptSpec::new("path", ArgType::Str { max: 4095 }, "cgroup v2 path").invert(),
+    OptSpec::new("path", ArgType::Custom(parse_path), "cgroup v2 path").invert(),
     OptSpec::new(
         "cgroup",
         ArgType::UInt {

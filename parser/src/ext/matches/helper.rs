@@ -26,13 +26,19 @@ pub fn save_string(s: &str) -> String {
     out
 }
 
-/// The kernel field holds 29 bytes; iptables cuts longer names.
-fn parse_name(s: &str, _: &ArgCx) -> Result<Value, String> {
-    let mut end = s.len().min(29);
+/// iptables copies a string option into a fixed field, cutting what
+/// does not fit (`max` bytes) without complaint.
+pub fn truncate(s: &str, max: usize) -> String {
+    let mut end = s.len().min(max);
     while !s.is_char_boundary(end) {
         end -= 1;
     }
-    Ok(Value::Str(s[..end].to_string()))
+    s[..end].to_string()
+}
+
+/// The kernel field holds 29 bytes.
+fn parse_name(s: &str, _: &ArgCx) -> Result<Value, String> {
+    Ok(Value::Str(truncate(s, 29)))
 }
 
 pub static OPTIONS: [OptSpec; 1] = [OptSpec::new(
