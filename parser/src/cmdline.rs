@@ -1172,6 +1172,29 @@ impl<'w> Parser<'w> {
         let mut arg_spans = Vec::new();
         let value = match opt.arg {
             ArgType::None => Value::Flag,
+            ArgType::Optional(f) => match self
+                .words
+                .get(self.pos)
+                .filter(|w| !w.text.starts_with('-') && !w.text.starts_with('!'))
+                .cloned()
+            {
+                None => Value::Flag,
+                Some(w) => {
+                    self.pos += 1;
+                    span = span.cover(w.span);
+                    arg_spans.push(w.span);
+                    match f(&w.text, &cx) {
+                        Ok(v) => v,
+                        Err(m) => {
+                            return self.err(
+                                &codes::INVALID_VALUE,
+                                w.span,
+                                format!("`--{}`: {m}", opt.name),
+                            )
+                        }
+                    }
+                }
+            },
             ArgType::Custom2(f) => {
                 let (a, aspan) = arg.expect("arity 2 has a first argument");
                 let Some(w2) = self
@@ -1407,7 +1430,7 @@ fn canonical_protocol_name(written: &str, number: u8, family: Family) -> String 
     }
     match lower.as_str() {
         "icmpv6" | "ipv6-icmp" => "ipv6-icmp".into(),
-        "mobility-header" | "ipv6-mh" | "mh" => "mh".into(),
+        "mobility-header" | "ipv6-mh" | "mh" => "mobility-header".into(),
         "ip" => "all".into(),
         _ => protocol_name(number, family),
     }

@@ -183,13 +183,17 @@ pub enum ArgType {
     Rate,
     Custom(ParseFn),
     Custom2(ParseFn2),
+    /// An optional argument: the next word, unless the line ends or it
+    /// begins with `-` or `!` (getopt sees no argument; the module takes
+    /// the word itself, as `rateest --rateest-bps [rate]` does).
+    Optional(ParseFn),
 }
 
 impl ArgType {
     /// How many words the option consumes.
     pub fn arity(&self) -> usize {
         match self {
-            ArgType::None => 0,
+            ArgType::None | ArgType::Optional(_) => 0,
             ArgType::Custom2(_) => 2,
             _ => 1,
         }
@@ -213,6 +217,7 @@ impl ArgType {
             ArgType::MarkMask => "value[/mask]",
             ArgType::Rate => "rate[/second|/minute|/hour|/day]",
             ArgType::Custom(_) | ArgType::Custom2(_) => "value",
+            ArgType::Optional(_) => "[value]",
         }
     }
 }

@@ -675,6 +675,7 @@ pub fn parse(ty: &ArgType, word: &str, cx: &ArgCx) -> Result<Value, String> {
         ArgType::Rate => parse_rate(word).map(|(count, unit)| Value::Rate { count, unit }),
         ArgType::Custom(f) => f(word, cx),
         ArgType::Custom2(_) => Err("internal: two-word option parsed as one".into()),
+        ArgType::Optional(f) => f(word, cx),
     }
 }
 
