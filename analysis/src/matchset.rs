@@ -8,7 +8,7 @@ use iptlint_parser::ext::value::Value;
 use iptlint_parser::model::{Address, ExtInstance, Rule};
 use iptlint_parser::Family;
 
-use crate::space::{iface_range, Dim, Intervals, PBox};
+use crate::space::{iface_range, state, Dim, Intervals, PBox};
 
 /// What the analysis knows of one rule's conditions.
 #[derive(Clone, Debug)]
@@ -132,6 +132,94 @@ fn apply_match(m: &ExtInstance, region: &mut PBox, family: Family) -> Result<(),
                         region.restrict(Dim::TcpFlags, &iv);
                     }
                     (other, _) => return Err(format!("`{} --{other}` is not modelled", spec.name)),
+                }
+            }
+            Ok(())
+        }
+        "multiport" => {
+            region.restrict(Dim::Frag, &Intervals::point(0));
+            for o in &m.options {
+                let dim = match o.name.as_str() {
+                    "sports" => Dim::Sport,
+                    "dports" => Dim::Dport,
+                    // Source or destination port: a union of two boxes.
+                    _ => return Err("`multiport --ports` is not modelled".into()),
+                };
+                let iv = ports(&o.value).ok_or_else(|| format!("unexpected value of --{}", o.name))?;
+                region.restrict(dim, &negate(iv, o.negated, dim, family));
+            }
+            Ok(())
+        }
+        "conntrack" | "state" => {
+            for o in &m.options {
+                match (o.name.as_str(), &o.value) {
+                    ("ctstate" | "state", Value::Text(list) | Value::Word(list)) => {
+                        let mut iv = Intervals::empty();
+                        for name in list.split(',') {
+                            let v = state::by_name(name)
+                                .ok_or_else(|| format!("conntrack state `{name}` is not modelled"))?;
+                            iv = iv.union(&Intervals::point(v));
+                        }
+                        region.restrict(Dim::State, &negate(iv, o.negated, Dim::State, family));
+                    }
+                    ("ctstate" | "state", Value::Words(list)) => {
+                        let mut iv = Intervals::empty();
+                        for name in list {
+                            let v = state::by_name(name)
+                                .ok_or_else(|| format!("conntrack state `{name}` is not modelled"))?;
+                            iv = iv.union(&Intervals::point(v));
+                        }
+                        region.restrict(Dim::State, &negate(iv, o.negated, Dim::State, family));
+                    }
+                    (other, _) => return Err(format!("`conntrack --{other}` is not modelled")),
+                }
+            }
+            Ok(())
+        }
+        "icmp" | "icmp6" => {
+            region.restrict(Dim::Frag, &Intervals::point(0));
+            for o in &m.options {
+                match &o.value {
+                    Value::Icmp { any: true, .. } => {
+                        if o.negated {
+                            region.set(Dim::Icmp, Intervals::empty());
+                        }
+                    }
+                    Value::Icmp { ty, codes, .. } => {
+                        let base = (*ty as u128) << 8;
+                        let iv = Intervals::range(base + codes.0 as u128, base + codes.1 as u128);
+                        region.restrict(Dim::Icmp, &negate(iv, o.negated, Dim::Icmp, family));
+                    }
+                    _ => return Err(format!("unexpected value of `{} --{}`", spec.name, o.name)),
+                }
+            }
+            Ok(())
+        }
+        "iprange" => {
+            for o in &m.options {
+                let dim = if o.name == "src-range" { Dim::Src } else { Dim::Dst };
+                let Value::AddrRange(a, b) = &o.value else {
+                    return Err(format!("unexpected value of `iprange --{}`", o.name));
+                };
+                let (lo, hi) = match (a, b) {
+                    (std::net::IpAddr::V4(a), std::net::IpAddr::V4(b)) => {
+                        (u32::from(*a) as u128, u32::from(*b) as u128)
+                    }
+                    (std::net::IpAddr::V6(a), std::net::IpAddr::V6(b)) => (u128::from(*a), u128::from(*b)),
+                    _ => return Err("mixed address families in iprange".into()),
+                };
+                region.restrict(dim, &negate(Intervals::range(lo, hi), o.negated, dim, family));
+            }
+            Ok(())
+        }
+        "mark" => {
+            for o in &m.options {
+                match &o.value {
+                    Value::Mark { value, mask } if *mask == u32::MAX => {
+                        let iv = Intervals::point(*value as u128);
+                        region.restrict(Dim::Mark, &negate(iv, o.negated, Dim::Mark, family));
+                    }
+                    _ => return Err("`mark` with a mask is not modelled".into()),
                 }
             }
             Ok(())
