@@ -160,10 +160,14 @@ mod tests {
         let v4 = crate::Family::V4;
         let rt = |r| roundtrip(v4, "filter", r);
         assert_eq!(
-            rt("-A OUTPUT -m owner --uid-owner 5:7 --socket-exists --gid-owner 3 --suppl-groups").unwrap(),
+            rt("-A OUTPUT -m owner --uid-owner 5:7 --socket-exists --gid-owner 3 --suppl-groups")
+                .unwrap(),
             "-A OUTPUT -m owner --socket-exists --uid-owner 5-7 --gid-owner 3 --suppl-groups"
         );
-        assert_eq!(rt("-A OUTPUT -m owner ! --uid-owner root").unwrap(), "-A OUTPUT -m owner ! --uid-owner 0");
+        assert_eq!(
+            rt("-A OUTPUT -m owner ! --uid-owner root").unwrap(),
+            "-A OUTPUT -m owner ! --uid-owner 0"
+        );
         assert!(rt("-A OUTPUT -m owner --uid-owner 10-5").is_err());
         assert!(rt("-A OUTPUT -m owner --uid-owner 4294967295").is_err());
         assert!(rt("-A OUTPUT -m owner --uid-owner 4294967294").is_ok());
@@ -171,6 +175,9 @@ mod tests {
         assert!(rt("-A OUTPUT -m owner --gid-owner 1 ! --suppl-groups").is_err());
         assert!(rt("-A INPUT -m owner --socket-exists").is_err());
         // A name is an info finding, not an error.
-        assert_eq!(rt("-A OUTPUT -m owner --uid-owner www-data").unwrap(), "-A OUTPUT -m owner --uid-owner www-data");
+        assert_eq!(
+            rt("-A OUTPUT -m owner --uid-owner www-data").unwrap(),
+            "-A OUTPUT -m owner --uid-owner www-data"
+        );
     }
 }
