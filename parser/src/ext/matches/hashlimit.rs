@@ -515,6 +515,25 @@ mod tests {
             rt("-m hashlimit ! --hashlimit-upto 60/min --hashlimit-name x --hashlimit-mode dstport,srcip").unwrap(),
             "-A INPUT -m hashlimit --hashlimit-above 1/sec --hashlimit-burst 5 --hashlimit-mode srcip,dstport --hashlimit-name x --hashlimit-htable-expire 60000"
         );
+        // Checked against iptables-restore + iptables-save 1.8.9.
+        let cases = [
+            ("-m hashlimit --hashlimit-upto 1/min --hashlimit-name x --hashlimit-rate-match",
+             "--hashlimit-upto 1/sec --hashlimit-burst 5 --hashlimit-name x --hashlimit-htable-expire 60000 --hashlimit-rate-match --hashlimit-rate-interval 60"),
+            ("-m hashlimit --hashlimit-above 7/h --hashlimit-burst 2k --hashlimit-name x --hashlimit-srcmask 24 --hashlimit-htable-size 10 --hashlimit-htable-expire 60000",
+             "--hashlimit-above 7/hour --hashlimit-burst 2048 --hashlimit-name x --hashlimit-htable-size 10 --hashlimit-htable-expire 60000 --hashlimit-srcmask 24"),
+            ("-m hashlimit --hashlimit 3000b/s --hashlimit-name y --hashlimit-rate-interval 5",
+             "--hashlimit-upto 2992b/s --hashlimit-name y"),
+            ("-m hashlimit --hashlimit-upto 1b/s --hashlimit-name y",
+             "--hashlimit-upto 0b/s --hashlimit-name y"),
+            ("-m hashlimit --hashlimit-upto 5/s --hashlimit-name x --hashlimit-mode \"\"",
+             "--hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-name x"),
+        ];
+        for (rule, want) in cases {
+            assert_eq!(rt(rule).unwrap(), format!("-A INPUT -m hashlimit {want}"), "{rule}");
+        }
+        assert!(rt("-m hashlimit --hashlimit-upto 5/s --hashlimit-name x --hashlimit-htable-gcinterval 0").is_err());
+        assert!(rt("-m hashlimit --hashlimit-upto 5/s --hashlimit-name \"\"").is_err());
+        assert!(rt("-m hashlimit --hashlimit-upto 2000000/s --hashlimit-name x").is_err());
         assert!(rt("-m hashlimit --hashlimit-name x").is_err());
         assert!(rt("-m hashlimit --hashlimit-upto 1/sec").is_err());
         assert!(rt(
