@@ -55,11 +55,9 @@ fn bytes_to_cost(bytes: u64) -> u64 {
 }
 
 fn cost_to_bytes(cost: u64) -> u64 {
-    let r = if cost == 0 {
-        u64::from(u32::MAX)
-    } else {
-        u64::from(u32::MAX) / cost
-    };
+    let r = u64::from(u32::MAX)
+        .checked_div(cost)
+        .unwrap_or(u64::from(u32::MAX));
     r.wrapping_sub(1) << BYTE_SHIFT
 }
 
@@ -529,9 +527,16 @@ mod tests {
              "--hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-name x"),
         ];
         for (rule, want) in cases {
-            assert_eq!(rt(rule).unwrap(), format!("-A INPUT -m hashlimit {want}"), "{rule}");
+            assert_eq!(
+                rt(rule).unwrap(),
+                format!("-A INPUT -m hashlimit {want}"),
+                "{rule}"
+            );
         }
-        assert!(rt("-m hashlimit --hashlimit-upto 5/s --hashlimit-name x --hashlimit-htable-gcinterval 0").is_err());
+        assert!(rt(
+            "-m hashlimit --hashlimit-upto 5/s --hashlimit-name x --hashlimit-htable-gcinterval 0"
+        )
+        .is_err());
         assert!(rt("-m hashlimit --hashlimit-upto 5/s --hashlimit-name \"\"").is_err());
         assert!(rt("-m hashlimit --hashlimit-upto 2000000/s --hashlimit-name x").is_err());
         assert!(rt("-m hashlimit --hashlimit-name x").is_err());

@@ -97,10 +97,7 @@ fn chunk_types(mode: &str, list: &str, _: &ArgCx) -> Result<Value, String> {
         return Ok(Value::Text(text));
     }
     let mut first = true;
-    for num in 0..256usize {
-        if !present[num] {
-            continue;
-        }
+    for (num, _) in present.iter().enumerate().filter(|(_, p)| **p) {
         text.push(if first { ' ' } else { ',' });
         first = false;
         let Some((name, _, _)) = CHUNKS.iter().find(|c| c.1 as usize == num) else {
