@@ -29,13 +29,14 @@ fn id(s: &str, _: &ArgCx) -> Result<Value, String> {
         (Some(lo), Some(Some(hi))) if lo == hi => Ok(Value::Text(lo.to_string())),
         (Some(lo), Some(Some(hi))) => Ok(Value::Text(format!("{lo}-{hi}"))),
         _ => {
-            let name_like = !s.is_empty()
-                && !s.starts_with('-')
+            // Names start with a letter or `_` (a leading digit is a
+            // mistyped number).
+            let name_like = s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
                 && s.len() <= 32
                 && s.chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '$'))
                 && s.chars().any(|c| !c.is_ascii_digit());
-            if name_like && parse_c_uint(a).is_none() {
+            if name_like {
                 Ok(Value::Str(s.to_string()))
             } else {
                 Err(format!(
@@ -171,6 +172,8 @@ mod tests {
         assert!(rt("-A OUTPUT -m owner --uid-owner 10-5").is_err());
         assert!(rt("-A OUTPUT -m owner --uid-owner 4294967295").is_err());
         assert!(rt("-A OUTPUT -m owner --uid-owner 4294967294").is_ok());
+        assert!(rt("-A OUTPUT -m owner --uid-owner 5x").is_err());
+        assert!(rt("-A OUTPUT -m owner --uid-owner 5-").is_err());
         assert!(rt("-A OUTPUT -m owner --suppl-groups --gid-owner 1").is_err());
         assert!(rt("-A OUTPUT -m owner --gid-owner 1 ! --suppl-groups").is_err());
         assert!(rt("-A INPUT -m owner --socket-exists").is_err());

@@ -6,7 +6,18 @@ use std::fmt::Write;
 use crate::ext::value::{ArgCx, Value};
 use crate::ext::{ArgType, ExtInstance, ExtKind, ExtSpec, OptSpec};
 
-use super::dccp::port_range;
+use super::dccp;
+
+/// `parse_sctp_ports`: like dccp's, but a reversed range is refused.
+fn port_range(s: &str, cx: &ArgCx) -> Result<Value, String> {
+    let v = dccp::port_range(s, cx)?;
+    if let Value::Range(lo, hi) = v {
+        if lo > hi {
+            return Err(format!("port range `{s}` is reversed: {lo} > {hi}"));
+        }
+    }
+    Ok(v)
+}
 
 /// Chunk names, numbers and the flag letters each accepts (by position:
 /// the first letter is bit 7), in `sctp_chunk_names` order.
@@ -196,5 +207,10 @@ mod tests {
         assert!(rt("-p sctp --chunk-types all DATA:X").is_err());
         assert!(rt("-p sctp --chunk-types all").is_err());
         assert!(rt("-p sctp --sport 65536").is_err());
+        assert!(rt("-p sctp --sport 5:3").is_err());
+        assert_eq!(
+            rt("-p sctp --dport :3").unwrap(),
+            "-A INPUT -p sctp -m sctp --dport 0:3"
+        );
     }
 }
