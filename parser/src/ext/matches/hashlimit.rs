@@ -22,6 +22,8 @@ const GC_DEFAULT: u64 = 1000;
 const BYTE_EXPIRE: u64 = 15;
 const BYTE_EXPIRE_BURST: u64 = 60;
 const BYTE_SHIFT: u32 = 4;
+/// `NAME_MAX - 1`: longer table names are cut, not refused.
+const MAX_NAME: usize = 254;
 
 const UNITS: [(&str, u64); 4] = [
     ("day", SCALE * 86400),
@@ -204,7 +206,7 @@ pub static OPTIONS: [OptSpec; 13] = [
     ),
     OptSpec::new(
         "hashlimit-name",
-        ArgType::Str { max: 31 },
+        ArgType::Str { max: usize::MAX },
         "name of the hash table (/proc/net/ipt_hashlimit/NAME)",
     )
     .mand(),
@@ -401,7 +403,11 @@ fn save_family(inst: &ExtInstance, out: &mut String, full: u64) {
         out.push_str(&format!(" --hashlimit-mode {}", o.value));
     }
     if let Some(o) = inst.opt("hashlimit-name") {
-        out.push_str(&format!(" --hashlimit-name {}", o.value));
+        let name = o.value.to_string();
+        out.push_str(&format!(
+            " --hashlimit-name {}",
+            super::comment::truncate(&name, MAX_NAME)
+        ));
     }
     for (name, default) in [
         ("hashlimit-htable-size", 0),
@@ -447,6 +453,7 @@ fn check(cx: &mut CheckCx) {
             cx.push(d);
         }
         Ok(c) => {
+            super::comment::warn_truncated(cx, "hashlimit-name", MAX_NAME);
             let mut found = Vec::new();
             if uint(cx.inst, "hashlimit-htable-gcinterval") == Some(0) || c.expire == 0 {
                 found.push(Diagnostic::new(
@@ -461,6 +468,12 @@ fn check(cx: &mut CheckCx) {
                         &codes::INVALID_VALUE,
                         o.span,
                         "the hash table name may not be empty",
+                    ));
+                } else if o.value.to_string().contains('/') {
+                    found.push(Diagnostic::new(
+                        &codes::KERNEL_REJECTS,
+                        o.span,
+                        "the hash table name may not contain `/` (it becomes a file in /proc/net/ipt_hashlimit)",
                     ));
                 }
             }
@@ -540,6 +553,12 @@ mod tests {
         assert!(rt("-m hashlimit --hashlimit-upto 5/s --hashlimit-name \"\"").is_err());
         assert!(rt("-m hashlimit --hashlimit-upto 2000000/s --hashlimit-name x").is_err());
         assert!(rt("-m hashlimit --hashlimit-name x").is_err());
+        assert!(rt("-m hashlimit --hashlimit-upto 1/s --hashlimit-name a/b").is_err());
+        let long = "n".repeat(300);
+        assert_eq!(
+            rt(&format!("-m hashlimit --hashlimit-upto 1/s --hashlimit-name {long}")).unwrap(),
+            format!("-A INPUT -m hashlimit --hashlimit-upto 1/sec --hashlimit-burst 5 --hashlimit-name {}", &long[..254])
+        );
         assert!(rt("-m hashlimit --hashlimit-upto 1/sec").is_err());
         assert!(rt(
             "-m hashlimit --hashlimit-upto 1/sec --hashlimit-name x --hashlimit-burst 1000001"

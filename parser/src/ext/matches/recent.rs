@@ -9,7 +9,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::ext::value::{parse_ip, ArgCx, Value};
 use crate::ext::{ArgType, CheckCx, ExtInstance, ExtKind, ExtSpec, Families, OptSpec};
 
-/// `XT_RECENT_NAME_LEN - 1`.
+/// `XT_RECENT_NAME_LEN - 1`: longer names are cut, not refused.
 const MAX_NAME: usize = 199;
 /// Since Linux 6.11 the kernel takes hit counts up to 65535; before, 255.
 const MAX_HITCOUNT: u64 = 65535;
@@ -76,7 +76,7 @@ pub static OPTIONS: [OptSpec; 12] = [
     .excl(&["set", "remove"]),
     OptSpec::new(
         "name",
-        ArgType::Str { max: MAX_NAME },
+        ArgType::Str { max: usize::MAX },
         "name of the list (default DEFAULT)",
     ),
     OptSpec::new(
@@ -100,6 +100,7 @@ fn check(cx: &mut CheckCx) {
         cx.push(d);
         return;
     };
+    super::comment::warn_truncated(cx, "name", MAX_NAME);
     let mut found = Vec::new();
     if matches!(op, "set" | "remove") {
         for extra in ["seconds", "hitcount", "reap", "rttl"] {
@@ -175,7 +176,7 @@ fn save_common(inst: &ExtInstance, out: &mut String, full_mask: &str) {
     let name = inst
         .opt("name")
         .map_or_else(|| "DEFAULT".to_string(), |o| o.value.to_string());
-    let _ = write!(out, " --name {name}");
+    let _ = write!(out, " --name {}", super::comment::truncate(&name, MAX_NAME));
     let mask = inst
         .opt("mask")
         .map_or_else(|| full_mask.to_string(), |o| o.value.to_string());
@@ -243,6 +244,14 @@ mod tests {
         assert!(rt("-m recent --rcheck --hitcount 999").is_ok());
         assert!(rt("-m recent --rcheck --mask 1.2.3.4/8").is_err());
         assert!(rt("-m recent --name x").is_err());
+        let long = "n".repeat(300);
+        assert_eq!(
+            rt(&format!("-m recent --rcheck --name {long}")).unwrap(),
+            format!(
+                "-A INPUT -m recent --rcheck --name {} --mask 255.255.255.255 --rsource",
+                &long[..199]
+            )
+        );
         assert_eq!(
             roundtrip(
                 crate::Family::V6,
