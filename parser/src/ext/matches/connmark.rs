@@ -26,3 +26,24 @@ pub static SPEC: ExtSpec = ExtSpec {
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];
+
+#[cfg(test)]
+mod tests {
+    use super::super::icmp::roundtrip;
+
+    #[test]
+    fn forms() {
+        let v4 = crate::Family::V4;
+        let rt = |r| roundtrip(v4, "mangle", r);
+        assert_eq!(
+            rt("-m connmark --mark 0xffffffff/0xffffffff").unwrap(),
+            "-A INPUT -m connmark --mark 0xffffffff"
+        );
+        assert_eq!(
+            rt("-m connmark ! --mark 0/0xffffffff").unwrap(),
+            "-A INPUT -m connmark ! --mark 0x0"
+        );
+        assert!(rt("-m connmark --mark 0xfffffffff").is_err());
+        assert!(rt("-m connmark").is_err());
+    }
+}

@@ -33,3 +33,22 @@ pub static SPEC: ExtSpec = ExtSpec {
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];
+
+#[cfg(test)]
+mod tests {
+    use super::super::icmp::roundtrip;
+
+    #[test]
+    fn forms() {
+        let v4 = crate::Family::V4;
+        let rt = |r| roundtrip(v4, "filter", r);
+        assert_eq!(
+            rt("-m mac ! --mac-source 00:11:22:AA:bb:c").unwrap(),
+            "-A INPUT -m mac ! --mac-source 00:11:22:aa:bb:0c"
+        );
+        assert!(rt("-A OUTPUT -m mac --mac-source 00:11:22:33:44:55").is_err());
+        assert!(rt("-A FORWARD -m mac --mac-source 00:11:22:33:44:55").is_ok());
+        assert!(rt("-m mac --mac-source 00:11:22:33:44").is_err());
+        assert!(rt("-m mac").is_err());
+    }
+}
