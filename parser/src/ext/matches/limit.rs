@@ -17,8 +17,8 @@ const UNITS: [(&str, u32); 4] = [
     ("sec", SCALE),
 ];
 
-/// C `atoi`: blanks, a sign, then the leading digits (garbage after them
-/// is ignored; no digits gives 0).
+/// C `atoll`: blanks, a sign, then the leading digits (garbage after them
+/// is ignored; no digits gives 0; saturates).
 pub fn atoi(s: &str) -> i64 {
     let t = s.trim_start_matches([' ', '\t', '\n']);
     let (neg, t) = match t.as_bytes().first() {
@@ -28,7 +28,7 @@ pub fn atoi(s: &str) -> i64 {
     };
     let mut n: i64 = 0;
     for b in t.bytes().take_while(u8::is_ascii_digit) {
-        n = (n * 10 + i64::from(b - b'0')).min(i64::from(u32::MAX) + 1);
+        n = n.saturating_mul(10).saturating_add(i64::from(b - b'0'));
     }
     if neg {
         -n
@@ -61,7 +61,8 @@ fn period(s: &str) -> Result<u32, String> {
             }
         }
     };
-    let r = atoi(s) as u32;
+    // `atoi` is an int: out-of-range values are as good as 0 here.
+    let r = u32::try_from(atoi(s)).unwrap_or(0);
     if r == 0 {
         return Err(bad());
     }
