@@ -69,7 +69,7 @@ pub fn name_list(
 
 fn ctstate(s: &str, _: &ArgCx) -> Result<Value, String> {
     let v = name_list(s, &CT_STATE_TRY, &CT_STATES, "ctstate")?;
-    Ok(Value::Text(v.join(",")))
+    Ok(Value::Words(v.into_iter().map(String::from).collect()))
 }
 
 const STATUS_TRY: [&str; 5] = ["NONE", "EXPECTED", "SEEN_REPLY", "ASSURED", "CONFIRMED"];
@@ -79,12 +79,15 @@ fn ctstatus(s: &str, _: &ArgCx) -> Result<Value, String> {
     let mut with_none = vec!["NONE"];
     with_none.extend(STATUS_PRINT);
     let v = name_list(s, &STATUS_TRY, &with_none, "ctstatus")?;
-    let v: Vec<&str> = v.into_iter().filter(|n| *n != "NONE").collect();
-    Ok(Value::Text(if v.is_empty() {
-        "NONE".into()
-    } else {
-        v.join(",")
-    }))
+    let mut v: Vec<String> = v
+        .into_iter()
+        .filter(|n| *n != "NONE")
+        .map(String::from)
+        .collect();
+    if v.is_empty() {
+        v.push("NONE".into());
+    }
+    Ok(Value::Words(v))
 }
 
 fn ctproto(s: &str, _: &ArgCx) -> Result<Value, String> {

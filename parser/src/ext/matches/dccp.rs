@@ -36,11 +36,12 @@ fn types(s: &str, _: &ArgCx) -> Result<Value, String> {
             .ok_or_else(|| format!("unknown DCCP type `{part}` (valid: {})", TYPES.join(", ")))?;
         mask |= 1 << i;
     }
-    let names: Vec<&str> = (0..TYPES.len())
-        .filter(|i| mask & (1 << i) != 0)
-        .map(|i| TYPES[i])
-        .collect();
-    Ok(Value::Text(names.join(",")))
+    Ok(Value::Words(
+        (0..TYPES.len())
+            .filter(|i| mask & (1 << i) != 0)
+            .map(|i| TYPES[i].to_string())
+            .collect(),
+    ))
 }
 
 pub static OPTIONS: [OptSpec; 4] = [

@@ -12,7 +12,7 @@ const TRY: [&str; 5] = ["INVALID", "NEW", "ESTABLISHED", "RELATED", "UNTRACKED"]
 
 fn states(s: &str, _: &ArgCx) -> Result<Value, String> {
     let v = name_list(s, &TRY, &CT_STATES[..5], "state")?;
-    Ok(Value::Text(v.join(",")))
+    Ok(Value::Words(v.into_iter().map(String::from).collect()))
 }
 
 pub static OPTIONS: [OptSpec; 1] = [OptSpec::new(
