@@ -279,4 +279,38 @@ mod tests {
         // No dead-rule findings inside the unreachable chain B.
         assert!(!found.iter().any(|f| f.0 >= 8 && f.1 == "unreachable-rule"), "{found:?}");
     }
+
+    #[test]
+    fn modules_in_the_packet_space() {
+        let text = "*filter\n\
+            -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n\
+            -A INPUT -m state --state ESTABLISHED -j ACCEPT\n\
+            -A INPUT -p tcp -m multiport --dports 22,80,443 -j ACCEPT\n\
+            -A INPUT -p tcp --dport 80 -j DROP\n\
+            -A INPUT -p icmp --icmp-type echo-request -j ACCEPT\n\
+            -A INPUT -p icmp --icmp-type 8/0 -j ACCEPT\n\
+            -A INPUT -m iprange --src-range 10.0.0.1-10.0.0.50 -j DROP\n\
+            -A INPUT -s 10.0.0.7 -j DROP\n\
+            -A INPUT -m mark --mark 0x1 -j ACCEPT\n\
+            -A INPUT -m mark --mark 0x1/0x1 -j ACCEPT\n\
+            -A INPUT -p tcp -m limit --limit 5/min -j ACCEPT\n\
+            -A INPUT -p tcp -m limit --limit 5/min -j ACCEPT\n\
+            COMMIT\n";
+        let found = run(text);
+        assert_eq!(
+            found,
+            // Line 9's packets are partly accepted by line 2 (established
+            // traffic), partly dropped by line 8: shadowed, not redundant.
+            // The identical limit rules each hold their own budget: only the
+            // textual duplicate is reported.
+            vec![
+                (3, "redundant-rule"),
+                (5, "shadowed-rule"),
+                (7, "redundant-rule"),
+                (9, "shadowed-rule"),
+                (13, "duplicate-rule")
+            ],
+            "{found:?}"
+        );
+    }
 }

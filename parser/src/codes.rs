@@ -237,6 +237,20 @@ codes! {
     /// The module comes from `xtables-addons` (for example `geoip`); the load
     /// works where that package and its kernel modules are installed.
     ADDON_MODULE = ("I402", "addon-module", Info, "module from xtables-addons");
+    /// ## What it means
+    /// The value is longer than the kernel's field: iptables loads the rule
+    /// but silently keeps only the first bytes (a comment over 255 bytes, a
+    /// `recent --name` over 199, …), so what is saved back differs from the
+    /// file.
+    ///
+    /// ## Use instead
+    /// Shorten the value to what is kept.
+    VALUE_TRUNCATED = ("W501", "value-truncated", Warning, "value silently truncated by iptables");
+    /// ## What it means
+    /// The current kernel accepts the value, older ones refuse it (for
+    /// example `recent --hitcount` above 255 before Linux 6.11): the file
+    /// fails to load on hosts with an older kernel.
+    OLD_KERNEL_REJECTS = ("W502", "old-kernel-rejects", Warning, "refused by older kernels");
 }
 
 /// Look a code up by its code (`E201`) or its name (`unknown-option`).

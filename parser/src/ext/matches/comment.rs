@@ -3,7 +3,7 @@
 //! string arguments in `iptables-save` output.
 
 use crate::codes;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::ext::{ArgType, CheckCx, ExtInstance, ExtKind, ExtSpec, OptSpec};
 
 /// ` value` quoted the way `xtables_save_string` does: bare when it is
@@ -47,15 +47,14 @@ pub fn warn_truncated(cx: &mut CheckCx, name: &str, max: usize) {
     let Some(o) = cx.opt(name) else { return };
     let text = o.value.to_string();
     if text.len() > max {
-        let mut d = Diagnostic::new(
-            &codes::INVALID_VALUE,
+        let d = Diagnostic::new(
+            &codes::VALUE_TRUNCATED,
             o.span,
             format!(
                 "`--{name}` is {} bytes long; iptables silently keeps only the first {max}",
                 text.len()
             ),
         );
-        d.severity = Severity::Warning;
         cx.push(d);
     }
 }

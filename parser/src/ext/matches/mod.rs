@@ -67,7 +67,6 @@ pub mod tos;
 pub mod ttl;
 pub mod u32;
 pub mod udp;
-pub mod udplite;
 
 /// Every match spec, in a fixed order.
 pub fn all() -> &'static [&'static ExtSpec] {
@@ -76,7 +75,6 @@ pub fn all() -> &'static [&'static ExtSpec] {
         let lists: &[&[&'static ExtSpec]] = &[
             tcp::SPECS,
             udp::SPECS,
-            udplite::SPECS,
             icmp::SPECS,
             icmp6::SPECS,
             sctp::SPECS,

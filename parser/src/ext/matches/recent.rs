@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use crate::codes;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::ext::value::{parse_ip, ArgCx, Value};
 use crate::ext::{ArgType, CheckCx, ExtInstance, ExtKind, ExtSpec, Families, OptSpec};
 
@@ -122,14 +122,14 @@ fn check(cx: &mut CheckCx) {
                     format!("`--hitcount {n}` is above the kernel's maximum of {MAX_HITCOUNT}"),
                 ));
             } else if n > OLD_MAX_HITCOUNT {
-                let mut d = Diagnostic::new(
-                    &codes::KERNEL_REJECTS,
-                    o.span,
-                    format!("`--hitcount {n}` is above 255: kernels before 6.11 refuse it"),
-                )
-                .note("Linux 6.11 raised the maximum to 65535");
-                d.severity = Severity::Warning;
-                found.push(d);
+                found.push(
+                    Diagnostic::new(
+                        &codes::OLD_KERNEL_REJECTS,
+                        o.span,
+                        format!("`--hitcount {n}` is above 255: kernels before 6.11 refuse it"),
+                    )
+                    .note("Linux 6.11 raised the maximum to 65535"),
+                );
             }
         }
     }

@@ -1,7 +1,0 @@
-//! `udplite`: not yet described (stub: accepts no options).
-
-use crate::ext::{ExtKind, ExtSpec};
-
-pub static SPEC: ExtSpec = ExtSpec::new("udplite", ExtKind::Match, "");
-
-pub static SPECS: &[&ExtSpec] = &[&SPEC];
