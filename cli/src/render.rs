@@ -78,22 +78,32 @@ pub fn render_human(files: &[Checked], color: bool) -> String {
     for c in files {
         for d in &c.diagnostics {
             let primary = clamp(&c.text, d.span);
-            let mut label =
-                Label::new((c.name.clone(), primary.clone())).with_message(d.code.summary);
-            if color {
-                label = label.with_color(kind_color(d.severity));
+            // ariadne starts a new snippet whenever a label lies above the
+            // previous one; give the labels in file order so one snippet
+            // shows them all.
+            let mut labels = vec![(
+                primary.clone(),
+                d.code.summary,
+                color.then(|| kind_color(d.severity)),
+            )];
+            for r in &d.related {
+                labels.push((
+                    clamp(&c.text, r.span),
+                    r.message.as_str(),
+                    color.then_some(Color::Fixed(246)),
+                ));
             }
+            labels.sort_by_key(|(r, _, _)| (r.start, r.end));
             let mut report = Report::build(kind(d.severity), (c.name.clone(), primary))
                 .with_config(config)
                 .with_code(format!("{}/{}", d.code.code, d.code.name))
-                .with_message(&d.message)
-                .with_label(label);
-            for (i, r) in d.related.iter().enumerate() {
-                let mut l = Label::new((c.name.clone(), clamp(&c.text, r.span)))
-                    .with_message(&r.message)
-                    .with_order(i as i32 + 1);
-                if color {
-                    l = l.with_color(Color::Fixed(246));
+                .with_message(&d.message);
+            for (i, (range, msg, col)) in labels.into_iter().enumerate() {
+                let mut l = Label::new((c.name.clone(), range))
+                    .with_message(msg)
+                    .with_order(i as i32);
+                if let Some(col) = col {
+                    l = l.with_color(col);
                 }
                 report = report.with_label(l);
             }
