@@ -165,6 +165,15 @@ pub struct Checked {
 /// Parse and check one text. `name` is used to guess the family unless
 /// `family` is given.
 pub fn check_text(name: Option<&str>, text: String, family: Option<Family>) -> Checked {
+    check_text_parsed(name, text, family).0
+}
+
+/// [`check_text`], also returning the parsed model.
+fn check_text_parsed(
+    name: Option<&str>,
+    text: String,
+    family: Option<Family>,
+) -> (Checked, iptlint_parser::Parsed) {
     let family = family.unwrap_or_else(|| iptlint_parser::detect_family(name, &text));
     let parsed = iptlint_parser::parse(
         &text,
@@ -177,11 +186,14 @@ pub fn check_text(name: Option<&str>, text: String, family: Option<Family>) -> C
     diagnostics.sort_by(|a, b| {
         (a.span.start, a.span.end, a.code.code).cmp(&(b.span.start, b.span.end, b.code.code))
     });
-    Checked {
-        name: name.unwrap_or("<stdin>").to_string(),
-        text,
-        diagnostics,
-    }
+    (
+        Checked {
+            name: name.unwrap_or("<stdin>").to_string(),
+            text,
+            diagnostics,
+        },
+        parsed,
+    )
 }
 
 /// Run the command line; returns the exit code. Output goes to the
@@ -271,7 +283,11 @@ fn cmd_check(a: CheckArgs) -> i32 {
         } else {
             input.as_str()
         };
-        checked.push(check_text(Some(name), text, a.family.forced()));
+        let (c, parsed) = check_text_parsed(Some(name), text, a.family.forced());
+        // The process ends after the output: freeing a large model node by
+        // node only costs time.
+        std::mem::forget(parsed);
+        checked.push(c);
     }
 
     let stdout = std::io::stdout();
@@ -290,6 +306,7 @@ fn cmd_check(a: CheckArgs) -> i32 {
         .iter()
         .flat_map(|c| &c.diagnostics)
         .any(|d| d.severity <= threshold);
+    std::mem::forget(checked);
     if failed_io {
         EXIT_ERROR
     } else if failing {
