@@ -442,3 +442,56 @@ fn example_rules_v4_is_valid() {
         );
     }
 }
+
+#[test]
+fn save_matches_the_kernel() {
+    if let Err(e) = common::kernel_available() {
+        return common::skip_or_fail(&e);
+    }
+    let path = common::repo_root().join("tests/cli_fixtures/web.rules");
+    let o = Command::new("unshare")
+        .args([
+            "-n",
+            "sh",
+            "-c",
+            "iptables-restore \"$1\" && iptables-save",
+            "sh",
+        ])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let kernel: String = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let ours = run(&["save", "tests/cli_fixtures/web.rules"]);
+    assert_eq!(code(&ours), 0);
+    assert_eq!(stdout(&ours), kernel);
+}
+
+#[test]
+fn color_auto_on_a_terminal() {
+    // `script` gives the command a pseudo-terminal as stdout.
+    let bin = common::iptlint_bin();
+    let cmd = format!("{} check --color auto examples/broken.rules", bin.display());
+    let script = |no_color: bool| {
+        let mut c = Command::new("script");
+        c.args(["-qec", &cmd, "/dev/null"])
+            .current_dir(common::repo_root())
+            .env_remove("NO_COLOR");
+        if no_color {
+            c.env("NO_COLOR", "1");
+        }
+        c.output()
+    };
+    match script(false) {
+        Ok(o) => {
+            assert!(stdout(&o).contains('\x1b'), "{}", stdout(&o));
+            let o = script(true).unwrap();
+            assert!(stdout(&o).contains("E201") && !stdout(&o).contains('\x1b'));
+        }
+        Err(e) => eprintln!("SKIPPED: cannot run `script` for a pseudo-terminal: {e}"),
+    }
+}
