@@ -76,6 +76,8 @@ pub fn render_human(files: &[Checked], color: bool) -> String {
         .with_index_type(IndexType::Byte)
         .with_color(color);
     for c in files {
+        // One line table per file, not per finding.
+        let source = Source::from(c.text.as_str());
         for d in &c.diagnostics {
             let primary = clamp(&c.text, d.span);
             // ariadne starts a new snippet whenever a label lies above the
@@ -114,9 +116,7 @@ pub fn render_human(files: &[Checked], color: bool) -> String {
                 report = report.with_help(fix_text(&c.text, f));
             }
             let mut buf = Vec::new();
-            let _ = report
-                .finish()
-                .write((c.name.clone(), Source::from(c.text.as_str())), &mut buf);
+            let _ = report.finish().write((c.name.clone(), &source), &mut buf);
             let text = String::from_utf8_lossy(&buf);
             let text = if color {
                 text.into_owned()
