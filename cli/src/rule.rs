@@ -45,15 +45,23 @@ pub fn rule_table() -> String {
     out
 }
 
+/// Write to stdout; a closed pipe (`| head`) is not an error.
+fn out(s: &str) {
+    use std::io::Write;
+    let mut o = std::io::stdout().lock();
+    let _ = o.write_all(s.as_bytes());
+    let _ = o.flush();
+}
+
 pub(crate) fn cmd_rule(key: Option<&str>, all: bool) -> i32 {
     if all {
-        print!("{}", rule_table());
+        out(&rule_table());
         return EXIT_OK;
     }
     let key = key.unwrap_or_default();
     match iptlint_analysis::lookup(key) {
         Some(c) => {
-            print!("{}", rule_doc(c));
+            out(&rule_doc(c));
             EXIT_OK
         }
         None => {
