@@ -301,12 +301,18 @@ fn cmd_check(a: CheckArgs) -> i32 {
     let _ = lock.write_all(out.as_bytes());
     let _ = lock.flush();
 
-    let threshold = a.fail_on.severity();
+    let code = exit_code(&checked, a.fail_on.severity(), failed_io);
+    std::mem::forget(checked);
+    code
+}
+
+/// 2 if a path could not be read, else 1 if a finding is at or above
+/// `threshold` (`Error` is the highest), else 0.
+fn exit_code(checked: &[Checked], threshold: Severity, failed_io: bool) -> i32 {
     let failing = checked
         .iter()
         .flat_map(|c| &c.diagnostics)
         .any(|d| d.severity <= threshold);
-    std::mem::forget(checked);
     if failed_io {
         EXIT_ERROR
     } else if failing {
@@ -362,6 +368,43 @@ mod tests {
     fn clap_definition_is_valid() {
         use clap::CommandFactory;
         Cli::command().debug_assert();
+    }
+
+    fn with_severities(sevs: &[Severity]) -> Vec<Checked> {
+        let code = &iptlint_parser::codes::UNKNOWN_OPTION;
+        vec![Checked {
+            name: "x.rules".into(),
+            text: String::new(),
+            diagnostics: sevs
+                .iter()
+                .map(|&s| {
+                    let mut d = Diagnostic::new(code, iptlint_parser::Span::new(0, 0), "m");
+                    d.severity = s;
+                    d
+                })
+                .collect(),
+        }]
+    }
+
+    #[test]
+    fn fail_on_thresholds() {
+        use Severity::*;
+        let info = with_severities(&[Info, Hint]);
+        assert_eq!(exit_code(&info, Warning, false), EXIT_OK);
+        assert_eq!(exit_code(&info, Error, false), EXIT_OK);
+        assert_eq!(exit_code(&info, Info, false), EXIT_FINDINGS);
+        assert_eq!(exit_code(&info, Hint, false), EXIT_FINDINGS);
+        let hint = with_severities(&[Hint]);
+        assert_eq!(exit_code(&hint, Info, false), EXIT_OK);
+        assert_eq!(exit_code(&hint, Hint, false), EXIT_FINDINGS);
+        let warning = with_severities(&[Warning]);
+        assert_eq!(exit_code(&warning, Warning, false), EXIT_FINDINGS);
+        assert_eq!(exit_code(&warning, Error, false), EXIT_OK);
+        let none = with_severities(&[]);
+        assert_eq!(exit_code(&none, Hint, false), EXIT_OK);
+        // An unreadable path wins.
+        assert_eq!(exit_code(&warning, Warning, true), EXIT_ERROR);
+        assert_eq!(exit_code(&none, Warning, true), EXIT_ERROR);
     }
 
     #[test]
