@@ -47,7 +47,7 @@ fn counts(diags: &[&Diagnostic]) -> String {
     for (sev, one, many) in [
         (Severity::Error, "error", "errors"),
         (Severity::Warning, "warning", "warnings"),
-        (Severity::Info, "info", "infos"),
+        (Severity::Info, "info", "info"),
         (Severity::Hint, "hint", "hints"),
     ] {
         let n = diags.iter().filter(|d| d.severity == sev).count();
@@ -350,4 +350,72 @@ pub fn codes_markdown_table() -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use iptlint_parser::codes;
+
+    fn checked(sevs: &[Severity]) -> Checked {
+        let text = "*filter\n-A INPUT -m set --match-set x src -j ACCEPT\nCOMMIT\n".to_string();
+        let start = text.find("x src").unwrap();
+        let diagnostics = sevs
+            .iter()
+            .map(|&s| {
+                let mut d = Diagnostic::new(
+                    &codes::HOST_REQUIREMENT,
+                    Span::new(start, start + 1),
+                    "the ipset `x` must exist",
+                )
+                .note("create it with `ipset create x hash:ip`");
+                d.severity = s;
+                d
+            })
+            .collect();
+        Checked {
+            name: "fw.rules".into(),
+            text,
+            diagnostics,
+        }
+    }
+
+    #[test]
+    fn summary_counts_every_severity() {
+        use Severity::*;
+        let c = checked(&[Error, Error, Warning, Info, Info, Info, Hint]);
+        assert_eq!(
+            summary_line(&c),
+            "2 errors, 1 warning, 3 info, 1 hint in fw.rules"
+        );
+        assert_eq!(summary_line(&checked(&[])), "no problems in fw.rules");
+    }
+
+    #[test]
+    fn gcc_and_human_name_the_severity() {
+        let c = checked(&[Severity::Warning, Severity::Info, Severity::Hint]);
+        let gcc = render_gcc(std::slice::from_ref(&c));
+        assert_eq!(
+            gcc.lines().collect::<Vec<_>>(),
+            [
+                "fw.rules:2:29: warning: the ipset `x` must exist [I401/host-requirement]",
+                "fw.rules:2:29: info: the ipset `x` must exist [I401/host-requirement]",
+                "fw.rules:2:29: hint: the ipset `x` must exist [I401/host-requirement]",
+            ]
+        );
+        let human = render_human(&[c], false);
+        assert!(human.contains("[I401/host-requirement] warning: the ipset"));
+        assert!(human.contains("[I401/host-requirement] info: the ipset"));
+        assert!(human.contains("[I401/host-requirement] hint: the ipset"));
+        assert!(human.contains("│ note: create it with `ipset create x hash:ip`"));
+        assert!(human.ends_with("1 warning, 1 info, 1 hint in fw.rules\n"));
+        assert!(!human.contains('\x1b'));
+    }
+
+    #[test]
+    fn spans_past_the_end_or_inside_a_character_are_clamped() {
+        let text = "é\n";
+        assert_eq!(clamp(text, Span::new(1, 99)), 0..3);
+        assert_eq!(clamp(text, Span::new(5, 2)), 3..3);
+    }
 }
