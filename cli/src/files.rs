@@ -33,9 +33,7 @@ fn walk(dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
             walk(&path, out)?;
         } else if is_rules_file_name(&name) {
             let is_file = if ft.is_symlink() {
-                std::fs::metadata(&path)
-                    .map(|m| m.is_file())
-                    .unwrap_or(false)
+                std::fs::metadata(&path).map(|m| m.is_file()).unwrap_or(false)
             } else {
                 ft.is_file()
             };
@@ -47,9 +45,36 @@ fn walk(dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The other family's file of a pair: `X.v6` for `X.v4` (`rules.v4` and
+/// `rules.v6`, the iptables-persistent names) and the reverse.
+pub fn companion_path(path: &Path) -> Option<std::path::PathBuf> {
+    let name = path.file_name()?.to_str()?;
+    let other = if let Some(stem) = name.strip_suffix(".v4") {
+        format!("{stem}.v6")
+    } else if let Some(stem) = name.strip_suffix(".v6") {
+        format!("{stem}.v4")
+    } else {
+        return None;
+    };
+    if other.len() <= 3 {
+        return None;
+    }
+    Some(path.with_file_name(other))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn companions() {
+        let c = |p: &str| companion_path(Path::new(p)).map(|p| p.to_string_lossy().into_owned());
+        assert_eq!(c("/etc/iptables/rules.v4").as_deref(), Some("/etc/iptables/rules.v6"));
+        assert_eq!(c("rules.v6").as_deref(), Some("rules.v4"));
+        assert_eq!(c("fw/web.v4").as_deref(), Some("fw/web.v6"));
+        assert_eq!(c("web.rules"), None);
+        assert_eq!(c(".v4"), None);
+    }
 
     #[test]
     fn names() {

@@ -4,7 +4,9 @@
 //! Exit codes: 0 clean, 1 findings at or above `--fail-on`, 2 usage or I/O
 //! error (2 wins over 1).
 
+mod config;
 mod files;
+mod fix;
 mod render;
 mod rule;
 
@@ -86,6 +88,25 @@ struct CheckArgs {
     /// Name to show (and to guess the family from) for stdin.
     #[arg(long, value_name = "NAME", default_value = "<stdin>")]
     stdin_filename: String,
+    /// Run only these codes: codes (`L101`), names (`shadowed-rule`) or code
+    /// prefixes (`L1`); comma-separated or repeated. Replaces the
+    /// configuration file's `select`. Errors always run.
+    #[arg(long, value_name = "CODE,…")]
+    select: Vec<String>,
+    /// Never report these codes (as for --select); added to the
+    /// configuration file's `ignore`. Errors cannot be ignored.
+    #[arg(long, value_name = "CODE,…")]
+    ignore: Vec<String>,
+    /// Use this configuration file for every input instead of the
+    /// `iptlint.toml` found upward from each file.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<std::path::PathBuf>,
+    /// Use no configuration file.
+    #[arg(long)]
+    no_config: bool,
+    /// Apply the safe fixes to the files, then report what remains.
+    #[arg(long)]
+    fix: bool,
 }
 
 #[derive(Args, Debug)]
@@ -129,9 +150,7 @@ impl ColorChoice {
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            }
+            ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         }
     }
 }
@@ -162,38 +181,40 @@ pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Parse and check one text. `name` is used to guess the family unless
-/// `family` is given.
-pub fn check_text(name: Option<&str>, text: String, family: Option<Family>) -> Checked {
-    check_text_parsed(name, text, family).0
+/// Parse a text as `family`, or the family guessed from `name` and the text.
+fn parse_text(name: Option<&str>, text: &str, family: Option<Family>) -> iptlint_parser::Parsed {
+    let family = family.unwrap_or_else(|| iptlint_parser::detect_family(name, text));
+    iptlint_parser::parse(text, &ParseOptions { family: Some(family), ..ParseOptions::default() })
 }
 
-/// [`check_text`], also returning the parsed model.
-fn check_text_parsed(
-    name: Option<&str>,
-    text: String,
-    family: Option<Family>,
-) -> (Checked, iptlint_parser::Parsed) {
-    let family = family.unwrap_or_else(|| iptlint_parser::detect_family(name, &text));
-    let parsed = iptlint_parser::parse(
-        &text,
-        &ParseOptions {
-            family: Some(family),
-            ..ParseOptions::default()
-        },
-    );
-    let mut diagnostics = iptlint_analysis::check(&parsed);
-    diagnostics.sort_by(|a, b| {
-        (a.span.start, a.span.end, a.code.code).cmp(&(b.span.start, b.span.end, b.code.code))
-    });
-    (
-        Checked {
-            name: name.unwrap_or("<stdin>").to_string(),
-            text,
-            diagnostics,
-        },
-        parsed,
-    )
+/// The other family's file of a pair, already parsed: `rules.v6` for
+/// `rules.v4` and so on.
+pub struct Companion<'a> {
+    pub parsed: &'a iptlint_parser::Parsed,
+    pub text: &'a str,
+}
+
+/// Every finding of one parsed file under `config`, sorted by position.
+/// `companion` is the file of the other family when the two form a pair
+/// (`X.v4` and `X.v6`).
+fn analyse(
+    parsed: &iptlint_parser::Parsed,
+    text: &str,
+    config: &iptlint_analysis::Config,
+    companion: Option<&Companion>,
+) -> Vec<Diagnostic> {
+    let _ = companion;
+    let mut diagnostics = iptlint_analysis::check_source(parsed, text, config);
+    diagnostics.sort_by(|a, b| (a.span.start, a.span.end, a.code.code).cmp(&(b.span.start, b.span.end, b.code.code)));
+    diagnostics
+}
+
+/// Parse and check one text with the default configuration (every code).
+/// `name` is used to guess the family unless `family` is given.
+pub fn check_text(name: Option<&str>, text: String, family: Option<Family>) -> Checked {
+    let parsed = parse_text(name, &text, family);
+    let diagnostics = analyse(&parsed, &text, &iptlint_analysis::Config::default(), None);
+    Checked { name: name.unwrap_or("<stdin>").to_string(), text, diagnostics }
 }
 
 /// Run the command line; returns the exit code. Output goes to the
@@ -232,15 +253,45 @@ fn read_input(path: &str) -> std::io::Result<String> {
     })
 }
 
-fn cmd_check(a: CheckArgs) -> i32 {
-    let mut failed_io = false;
-    let paths = if a.paths.is_empty() {
-        vec![".".to_string()]
-    } else {
-        a.paths.clone()
-    };
+/// One input of `check`, read and parsed.
+struct Input {
+    /// As shown in the output.
+    name: String,
+    /// The file; `None` for stdin.
+    path: Option<std::path::PathBuf>,
+    text: String,
+    parsed: iptlint_parser::Parsed,
+    config: iptlint_analysis::Config,
+    /// The other family's file of its pair.
+    companion: Option<CompanionRef>,
+}
+
+/// Where the companion of an input is.
+#[derive(Clone, Copy)]
+enum CompanionRef {
+    /// Another checked input.
+    Input(usize),
+    /// A file beside it that is not checked itself.
+    Extra(usize),
+}
+
+/// A companion file that is read only for the pair analysis.
+struct Extra {
+    text: String,
+    parsed: iptlint_parser::Parsed,
+}
+
+fn companion<'a>(inputs: &'a [Input], extras: &'a [Extra], r: Option<CompanionRef>) -> Option<Companion<'a>> {
+    match r? {
+        CompanionRef::Input(j) => Some(Companion { parsed: &inputs[j].parsed, text: &inputs[j].text }),
+        CompanionRef::Extra(k) => Some(Companion { parsed: &extras[k].parsed, text: &extras[k].text }),
+    }
+}
+
+/// The paths `check` reads: files as given, directories searched, `-`.
+fn collect_paths(paths: &[String], failed_io: &mut bool) -> Vec<String> {
     let mut inputs: Vec<String> = Vec::new();
-    for p in &paths {
+    for p in paths {
         if p == "-" {
             inputs.push(p.clone());
             continue;
@@ -249,27 +300,70 @@ fn cmd_check(a: CheckArgs) -> i32 {
             Ok(m) if m.is_dir() => match files::find_rules_files(std::path::Path::new(p)) {
                 Ok(found) => {
                     if found.is_empty() {
-                        eprintln!(
-                            "iptlint: warning: no rules files (rules.v4, rules.v6, *.rules) under {p}"
-                        );
+                        eprintln!("iptlint: warning: no rules files (rules.v4, rules.v6, *.rules) under {p}");
                     }
                     inputs.extend(found);
                 }
                 Err(e) => {
                     io_error(format_args!("{p}: {e}"));
-                    failed_io = true;
+                    *failed_io = true;
                 }
             },
             Ok(_) => inputs.push(p.clone()),
             Err(e) => {
                 io_error(format_args!("{p}: {e}"));
-                failed_io = true;
+                *failed_io = true;
             }
         }
     }
+    inputs
+}
 
-    let mut checked = Vec::new();
-    for input in &inputs {
+fn usage_error(msg: impl std::fmt::Display) -> i32 {
+    eprintln!("iptlint: error: {msg}");
+    EXIT_ERROR
+}
+
+fn cmd_check(a: CheckArgs) -> i32 {
+    let select = match config::cli_keys(&a.select, false) {
+        Ok(k) => k,
+        Err(e) => return usage_error(e),
+    };
+    let ignore = match config::cli_keys(&a.ignore, true) {
+        Ok(k) => k,
+        Err(e) => return usage_error(e),
+    };
+    if a.fix && (a.paths.iter().any(|p| p == "-")) {
+        return usage_error("--fix cannot write to stdin; give the files to fix");
+    }
+    let mut resolver =
+        config::Resolver::new(config::CliSettings { select, ignore, config: a.config.clone(), no_config: a.no_config });
+
+    let mut failed_io = false;
+    let paths = if a.paths.is_empty() { vec![".".to_string()] } else { a.paths.clone() };
+    let names = collect_paths(&paths, &mut failed_io);
+
+    // Configuration first: a broken configuration file is a usage error,
+    // reported before any checking.
+    let mut configs = Vec::with_capacity(names.len());
+    let mut bad_config = false;
+    for input in &names {
+        let path = (input != "-").then(|| std::path::Path::new(input.as_str()));
+        match resolver.for_input(path) {
+            Ok((c, _)) => configs.push(c),
+            Err(e) => {
+                eprintln!("iptlint: error: {e}");
+                bad_config = true;
+                break;
+            }
+        }
+    }
+    if bad_config {
+        return EXIT_ERROR;
+    }
+
+    let mut inputs: Vec<Input> = Vec::new();
+    for (input, config) in names.iter().zip(configs) {
         let text = match read_input(input) {
             Ok(t) => t,
             Err(e) => {
@@ -278,16 +372,73 @@ fn cmd_check(a: CheckArgs) -> i32 {
                 continue;
             }
         };
-        let name = if input == "-" {
-            a.stdin_filename.as_str()
-        } else {
-            input.as_str()
+        let name = if input == "-" { a.stdin_filename.as_str() } else { input.as_str() };
+        let parsed = parse_text(Some(name), &text, a.family.forced());
+        inputs.push(Input {
+            name: name.to_string(),
+            path: (input != "-").then(|| std::path::PathBuf::from(input)),
+            text,
+            parsed,
+            config,
+            companion: None,
+        });
+    }
+
+    // Pairs: `X.v4` with `X.v6`, checked together or found beside it.
+    let mut extras: Vec<Extra> = Vec::new();
+    let mut extra_paths: Vec<std::path::PathBuf> = Vec::new();
+    for i in 0..inputs.len() {
+        let Some(other) = inputs[i].path.as_deref().and_then(files::companion_path) else {
+            continue;
         };
-        let (c, parsed) = check_text_parsed(Some(name), text, a.family.forced());
-        // The process ends after the output: freeing a large model node by
-        // node only costs time.
-        std::mem::forget(parsed);
-        checked.push(c);
+        let same = |p: &std::path::Path| {
+            p == other
+                || (std::fs::canonicalize(p).ok().is_some()
+                    && std::fs::canonicalize(p).ok() == std::fs::canonicalize(&other).ok())
+        };
+        if let Some(j) = inputs.iter().position(|x| x.path.as_deref().is_some_and(same)) {
+            inputs[i].companion = Some(CompanionRef::Input(j));
+        } else if let Some(k) = extra_paths.iter().position(|p| same(p)) {
+            inputs[i].companion = Some(CompanionRef::Extra(k));
+        } else if other.is_file() {
+            // Unreadable: analysed alone; the file is not ours to report on.
+            if let Ok(text) = std::fs::read_to_string(&other) {
+                let name = other.to_string_lossy().into_owned();
+                let parsed = parse_text(Some(&name), &text, None);
+                extras.push(Extra { text, parsed });
+                extra_paths.push(other);
+                inputs[i].companion = Some(CompanionRef::Extra(extras.len() - 1));
+            }
+        }
+    }
+
+    let mut checked = Vec::with_capacity(inputs.len());
+    let mut fix_reports = Vec::new();
+    for i in 0..inputs.len() {
+        let input = &inputs[i];
+        let comp = companion(&inputs, &extras, input.companion);
+        let mut diagnostics = analyse(&input.parsed, &input.text, &input.config, comp.as_ref());
+        if a.fix {
+            if let Some(path) = input.path.clone() {
+                let fixed = fix_file(&inputs, &extras, i, diagnostics);
+                fix_reports.extend(fixed.report);
+                diagnostics = fixed.remaining;
+                if let Some((t, p)) = fixed.new {
+                    if let Err(e) = fix::write_atomically(&path, &t) {
+                        io_error(format_args!("{}: cannot write the fixes: {e}", path.display()));
+                        failed_io = true;
+                    } else {
+                        inputs[i].text = t;
+                        inputs[i].parsed = p;
+                    }
+                }
+            }
+        }
+        checked.push(Checked { name: inputs[i].name.clone(), text: inputs[i].text.clone(), diagnostics });
+    }
+
+    for r in &fix_reports {
+        eprintln!("{r}");
     }
 
     let stdout = std::io::stdout();
@@ -302,17 +453,85 @@ fn cmd_check(a: CheckArgs) -> i32 {
     let _ = lock.flush();
 
     let code = exit_code(&checked, a.fail_on.severity(), failed_io);
+    // The process ends after the output: freeing large models node by node
+    // only costs time.
     std::mem::forget(checked);
+    std::mem::forget(inputs);
+    std::mem::forget(extras);
     code
+}
+
+/// Most rounds of fixing one file: a fix can reveal another (a file that
+/// loads only after a structure fix gets its lints).
+const FIX_ROUNDS: usize = 10;
+
+/// What `--fix` did to one file.
+struct Fixed {
+    /// Lines for stderr: what was fixed, what could not be.
+    report: Vec<String>,
+    /// The new text and model, if anything changed.
+    new: Option<(String, iptlint_parser::Parsed)>,
+    /// The findings of the fixed text.
+    remaining: Vec<Diagnostic>,
+}
+
+/// Fix input `i` in rounds until no safe fix is left (or [`FIX_ROUNDS`]).
+fn fix_file(inputs: &[Input], extras: &[Extra], i: usize, mut diagnostics: Vec<Diagnostic>) -> Fixed {
+    let input = &inputs[i];
+    let comp = companion(inputs, extras, input.companion);
+    let mut text = input.text.clone();
+    let mut parsed: Option<iptlint_parser::Parsed> = None;
+    let mut applied: Vec<&'static iptlint_parser::codes::Code> = Vec::new();
+    for _ in 0..FIX_ROUNDS {
+        let pass = fix::apply_safe_fixes(&text, &diagnostics);
+        if pass.applied.is_empty() || pass.text == text {
+            break;
+        }
+        applied.extend(pass.applied);
+        text = pass.text;
+        let p = parse_text(Some(&input.name), &text, Some(input.parsed.ruleset.family));
+        diagnostics = analyse(&p, &text, &input.config, comp.as_ref());
+        parsed = Some(p);
+    }
+    let mut report = Vec::new();
+    if !applied.is_empty() {
+        let mut counts: Vec<(&'static iptlint_parser::codes::Code, usize)> = Vec::new();
+        for c in &applied {
+            match counts.iter_mut().find(|(k, _)| std::ptr::eq(*k, *c)) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((c, 1)),
+            }
+        }
+        counts.sort_by_key(|(c, _)| c.code);
+        let list: Vec<String> = counts.iter().map(|(c, n)| format!("{n} {}/{}", c.code, c.name)).collect();
+        report.push(format!(
+            "iptlint: fixed {} finding{} in {}: {}",
+            applied.len(),
+            if applied.len() == 1 { "" } else { "s" },
+            input.name,
+            list.join(", ")
+        ));
+    }
+    // A safe fix still offered now overlapped another one in every round.
+    let idx = iptlint_parser::LineIndex::new(&text);
+    for d in diagnostics.iter().filter(|d| d.fix.as_ref().is_some_and(|f| f.safe)) {
+        let pos = idx.line_col(&text, d.span.start.min(text.len()));
+        report.push(format!(
+            "iptlint: not fixed: {}:{}:{}: {}/{}: its fix overlaps another fix",
+            input.name,
+            pos.line + 1,
+            pos.col + 1,
+            d.code.code,
+            d.code.name
+        ));
+    }
+    Fixed { report, new: parsed.map(|p| (text, p)), remaining: diagnostics }
 }
 
 /// 2 if a path could not be read, else 1 if a finding is at or above
 /// `threshold` (`Error` is the highest), else 0.
 fn exit_code(checked: &[Checked], threshold: Severity, failed_io: bool) -> i32 {
-    let failing = checked
-        .iter()
-        .flat_map(|c| &c.diagnostics)
-        .any(|d| d.severity <= threshold);
+    let failing = checked.iter().flat_map(|c| &c.diagnostics).any(|d| d.severity <= threshold);
     if failed_io {
         EXIT_ERROR
     } else if failing {
@@ -331,26 +550,13 @@ fn cmd_save(a: SaveArgs) -> i32 {
         }
     };
     let name = if a.file == "-" { "<stdin>" } else { &a.file };
-    let family = a
-        .family
-        .forced()
-        .unwrap_or_else(|| iptlint_parser::detect_family(Some(name), &text));
-    let parsed = iptlint_parser::parse(
-        &text,
-        &ParseOptions {
-            family: Some(family),
-            ..ParseOptions::default()
-        },
-    );
+    let family = a.family.forced().unwrap_or_else(|| iptlint_parser::detect_family(Some(name), &text));
+    let parsed = iptlint_parser::parse(&text, &ParseOptions { family: Some(family), ..ParseOptions::default() });
     let mut diagnostics = iptlint_analysis::check(&parsed);
     if diagnostics.iter().any(|d| d.severity == Severity::Error) {
         diagnostics.retain(|d| d.severity == Severity::Error);
         diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
-        let checked = Checked {
-            name: name.to_string(),
-            text,
-            diagnostics,
-        };
+        let checked = Checked { name: name.to_string(), text, diagnostics };
         let color = a.color.enabled(std::io::stderr().is_terminal());
         let _ = std::io::stderr().write_all(render_human(&[checked], color).as_bytes());
         return EXIT_FINDINGS;
