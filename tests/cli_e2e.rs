@@ -51,8 +51,8 @@ fn code(o: &Output) -> i32 {
     o.status.code().expect("exit code")
 }
 
-const CLEAN: &str = "*filter\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n";
-const BROKEN: &str = "*filter\n-A INPUT --dport 22 -p tcp -j ACCEPT\nCOMMIT\n";
+const CLEAN: &str = "*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n";
+const BROKEN: &str = "*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT --dport 22 -p tcp -j ACCEPT\nCOMMIT\n";
 
 #[test]
 fn exit_0_on_clean_file() {
@@ -113,7 +113,7 @@ fn stdin() {
     let o = run_in(&root, &["check", "--format", "gcc", "-"], Some(BROKEN));
     assert_eq!(code(&o), 1);
     assert!(
-        stdout(&o).starts_with("<stdin>:2:10: error: unknown option `--dport`"),
+        stdout(&o).starts_with("<stdin>:5:10: error: unknown option `--dport`"),
         "{}",
         stdout(&o)
     );
@@ -130,7 +130,7 @@ fn stdin() {
         Some(BROKEN),
     );
     assert!(
-        stdout(&o).starts_with("fw/rules.v4:2:10:"),
+        stdout(&o).starts_with("fw/rules.v4:5:10:"),
         "{}",
         stdout(&o)
     );
@@ -139,8 +139,8 @@ fn stdin() {
 #[test]
 fn family_from_name_flag_and_content() {
     let dir = tempfile::tempdir().unwrap();
-    let v6_rule = "*filter\n-A INPUT -s 2001:db8::/32 -j ACCEPT\nCOMMIT\n";
-    let v4_rule = "*filter\n-A INPUT -s 192.0.2.0/24 -j ACCEPT\nCOMMIT\n";
+    let v6_rule = "*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -s 2001:db8::/32 -j ACCEPT\nCOMMIT\n";
+    let v4_rule = "*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -s 192.0.2.0/24 -j ACCEPT\nCOMMIT\n";
     std::fs::write(dir.path().join("rules.v6"), v4_rule).unwrap();
     std::fs::write(dir.path().join("rules.v4"), v6_rule).unwrap();
     std::fs::write(dir.path().join("guess.rules"), v6_rule).unwrap();
@@ -334,7 +334,7 @@ fn save_prints_canonical_form_or_fails_with_findings() {
     assert!(stderr(&o).contains("E201/unknown-option"), "{}", stderr(&o));
     let o = run_in(&common::repo_root(), &["save", "-"], Some(CLEAN));
     assert_eq!(code(&o), 0);
-    assert!(stdout(&o).starts_with("*filter\n:INPUT ACCEPT [0:0]\n"));
+    assert!(stdout(&o).starts_with("*filter\n:INPUT DROP [0:0]\n"), "{}", stdout(&o));
     assert_eq!(code(&run(&["save", "no/such/file"])), 2);
 }
 

@@ -483,7 +483,14 @@ fn fix_file(inputs: &[Input], extras: &[Extra], i: usize, mut diagnostics: Vec<D
     let mut parsed: Option<iptlint_parser::Parsed> = None;
     let mut applied: Vec<&'static iptlint_parser::codes::Code> = Vec::new();
     for _ in 0..FIX_ROUNDS {
-        let pass = fix::apply_safe_fixes(&text, &diagnostics);
+        // Load failures first: the lints' fixes are computed on a file that
+        // loads (a CRLF header line would misplace an inserted line).
+        let errors: Vec<Diagnostic> = diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error && d.fix.as_ref().is_some_and(|f| f.safe))
+            .cloned()
+            .collect();
+        let pass = fix::apply_safe_fixes(&text, if errors.is_empty() { &diagnostics } else { &errors });
         if pass.applied.is_empty() || pass.text == text {
             break;
         }
