@@ -30,31 +30,77 @@ pub static OPTIONS: [OptSpec; 12] = [
         ArgType::MarkMask,
         "value[/mask]: clear the mask bits of the connmark, then XOR the value",
     )
-    .excl(&["set-mark", "and-mark", "or-mark", "xor-mark", "save-mark", "restore-mark"]),
+    .excl(&[
+        "set-mark",
+        "and-mark",
+        "or-mark",
+        "xor-mark",
+        "save-mark",
+        "restore-mark",
+    ]),
     OptSpec::new(
         "set-mark",
         ArgType::MarkMask,
         "value[/mask]: clear the mask bits of the connmark, then OR the value",
     )
-    .excl(&["set-xmark", "and-mark", "or-mark", "xor-mark", "save-mark", "restore-mark"]),
-    OptSpec::new("and-mark", U32, "AND the connmark with these bits")
-        .excl(&["set-xmark", "set-mark", "or-mark", "xor-mark", "save-mark", "restore-mark"]),
-    OptSpec::new("or-mark", U32, "OR these bits into the connmark")
-        .excl(&["set-xmark", "set-mark", "and-mark", "xor-mark", "save-mark", "restore-mark"]),
-    OptSpec::new("xor-mark", U32, "XOR these bits into the connmark")
-        .excl(&["set-xmark", "set-mark", "and-mark", "or-mark", "save-mark", "restore-mark"]),
+    .excl(&[
+        "set-xmark",
+        "and-mark",
+        "or-mark",
+        "xor-mark",
+        "save-mark",
+        "restore-mark",
+    ]),
+    OptSpec::new("and-mark", U32, "AND the connmark with these bits").excl(&[
+        "set-xmark",
+        "set-mark",
+        "or-mark",
+        "xor-mark",
+        "save-mark",
+        "restore-mark",
+    ]),
+    OptSpec::new("or-mark", U32, "OR these bits into the connmark").excl(&[
+        "set-xmark",
+        "set-mark",
+        "and-mark",
+        "xor-mark",
+        "save-mark",
+        "restore-mark",
+    ]),
+    OptSpec::new("xor-mark", U32, "XOR these bits into the connmark").excl(&[
+        "set-xmark",
+        "set-mark",
+        "and-mark",
+        "or-mark",
+        "save-mark",
+        "restore-mark",
+    ]),
     OptSpec::new(
         "save-mark",
         ArgType::None,
         "copy the packet mark to the connection mark",
     )
-    .excl(&["set-xmark", "set-mark", "and-mark", "or-mark", "xor-mark", "restore-mark"]),
+    .excl(&[
+        "set-xmark",
+        "set-mark",
+        "and-mark",
+        "or-mark",
+        "xor-mark",
+        "restore-mark",
+    ]),
     OptSpec::new(
         "restore-mark",
         ArgType::None,
         "copy the connection mark to the packet mark",
     )
-    .excl(&["set-xmark", "set-mark", "and-mark", "or-mark", "xor-mark", "save-mark"]),
+    .excl(&[
+        "set-xmark",
+        "set-mark",
+        "and-mark",
+        "or-mark",
+        "xor-mark",
+        "save-mark",
+    ]),
     OptSpec::new(
         "left-shift-mark",
         ArgType::UInt { min: 0, max: 32 },
@@ -65,10 +111,13 @@ pub static OPTIONS: [OptSpec; 12] = [
         ArgType::UInt { min: 0, max: 32 },
         "shift the copied mark right by this many bits",
     ),
-    OptSpec::new("ctmask", U32, "bits of the connection mark to change or copy")
-        .excl(&["mask"]),
-    OptSpec::new("nfmask", U32, "bits of the packet mark to change or copy")
-        .excl(&["mask"]),
+    OptSpec::new(
+        "ctmask",
+        U32,
+        "bits of the connection mark to change or copy",
+    )
+    .excl(&["mask"]),
+    OptSpec::new("nfmask", U32, "bits of the packet mark to change or copy").excl(&["mask"]),
     OptSpec::new("mask", U32, "both --ctmask and --nfmask").excl(&["ctmask", "nfmask"]),
 ];
 

@@ -27,9 +27,10 @@ const EXP_EVENTS: [&str; 1] = ["new"];
 fn events(s: &str, table: &[&str]) -> Result<Value, String> {
     let mut bits = 0u32;
     for t in s.split(',') {
-        let i = table.iter().position(|n| *n == t).ok_or_else(|| {
-            format!("unknown event type `{t}` (one of {})", table.join(", "))
-        })?;
+        let i = table
+            .iter()
+            .position(|n| *n == t)
+            .ok_or_else(|| format!("unknown event type `{t}` (one of {})", table.join(", ")))?;
         bits |= 1 << i;
     }
     let names: Vec<String> = table
@@ -131,7 +132,11 @@ fn zone_text(inst: &ExtInstance) -> Option<String> {
         (false, true) => "zone-reply",
         _ => "zone",
     };
-    let val = if mark { "mark".to_string() } else { id.to_string() };
+    let val = if mark {
+        "mark".to_string()
+    } else {
+        id.to_string()
+    };
     Some(format!(" --{name} {val}"))
 }
 

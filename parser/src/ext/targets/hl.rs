@@ -5,12 +5,24 @@ use crate::ext::targets::mark::require_op;
 use crate::ext::{ArgType, CheckCx, ExtKind, ExtSpec, Families, OptSpec};
 
 pub static OPTIONS: [OptSpec; 3] = [
-    OptSpec::new("hl-set", ArgType::UInt { min: 0, max: 255 }, "set the hop limit to this value")
-        .excl(&["hl-dec", "hl-inc"]),
-    OptSpec::new("hl-dec", ArgType::UInt { min: 1, max: 255 }, "decrease the hop limit by this much")
-        .excl(&["hl-set", "hl-inc"]),
-    OptSpec::new("hl-inc", ArgType::UInt { min: 1, max: 255 }, "increase the hop limit by this much")
-        .excl(&["hl-set", "hl-dec"]),
+    OptSpec::new(
+        "hl-set",
+        ArgType::UInt { min: 0, max: 255 },
+        "set the hop limit to this value",
+    )
+    .excl(&["hl-dec", "hl-inc"]),
+    OptSpec::new(
+        "hl-dec",
+        ArgType::UInt { min: 1, max: 255 },
+        "decrease the hop limit by this much",
+    )
+    .excl(&["hl-set", "hl-inc"]),
+    OptSpec::new(
+        "hl-inc",
+        ArgType::UInt { min: 1, max: 255 },
+        "increase the hop limit by this much",
+    )
+    .excl(&["hl-set", "hl-dec"]),
 ];
 
 fn check(cx: &mut CheckCx) {

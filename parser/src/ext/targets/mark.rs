@@ -31,12 +31,24 @@ pub static OPTIONS: [OptSpec; 5] = [
         "value[/mask]: clear the mask bits, then OR the value in",
     )
     .excl(&["set-xmark", "and-mark", "or-mark", "xor-mark"]),
-    OptSpec::new("and-mark", U32, "AND the mark with these bits")
-        .excl(&["set-xmark", "set-mark", "or-mark", "xor-mark"]),
-    OptSpec::new("or-mark", U32, "OR these bits into the mark")
-        .excl(&["set-xmark", "set-mark", "and-mark", "xor-mark"]),
-    OptSpec::new("xor-mark", U32, "XOR these bits into the mark")
-        .excl(&["set-xmark", "set-mark", "and-mark", "or-mark"]),
+    OptSpec::new("and-mark", U32, "AND the mark with these bits").excl(&[
+        "set-xmark",
+        "set-mark",
+        "or-mark",
+        "xor-mark",
+    ]),
+    OptSpec::new("or-mark", U32, "OR these bits into the mark").excl(&[
+        "set-xmark",
+        "set-mark",
+        "and-mark",
+        "xor-mark",
+    ]),
+    OptSpec::new("xor-mark", U32, "XOR these bits into the mark").excl(&[
+        "set-xmark",
+        "set-mark",
+        "and-mark",
+        "or-mark",
+    ]),
 ];
 
 /// The (value, mask) pair an operation stands for, as the kernel gets it.

@@ -53,7 +53,15 @@ mod tests {
     use super::*;
 
     fn to(s: &str, f: Family) -> String {
-        parse_to(s, &ArgCx { family: f, proto: None }).unwrap().to_string()
+        parse_to(
+            s,
+            &ArgCx {
+                family: f,
+                proto: None,
+            },
+        )
+        .unwrap()
+        .to_string()
     }
 
     #[test]

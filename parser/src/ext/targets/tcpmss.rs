@@ -39,7 +39,10 @@ pub static OPTIONS6: [OptSpec; 2] = [
 
 /// The option given last decides (both write the same field).
 fn last(inst: &ExtInstance) -> Option<&crate::model::OptValue> {
-    inst.options.iter().rev().find(|o| o.name == "set-mss" || o.name == "clamp-mss-to-pmtu")
+    inst.options
+        .iter()
+        .rev()
+        .find(|o| o.name == "set-mss" || o.name == "clamp-mss-to-pmtu")
 }
 
 fn save(inst: &ExtInstance, out: &mut String) {

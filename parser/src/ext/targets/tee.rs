@@ -4,7 +4,7 @@
 
 use crate::codes;
 use crate::diagnostic::Diagnostic;
-use crate::ext::value::{parse_ip, parse_iface, ArgCx, Value};
+use crate::ext::value::{parse_iface, parse_ip, ArgCx, Value};
 use crate::ext::{ArgType, CheckCx, ExtKind, ExtSpec, OptSpec};
 
 /// A host address without mask; a host name is kept as text (resolved by

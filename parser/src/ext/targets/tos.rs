@@ -42,7 +42,11 @@ fn tosmask(s: &str, _: &ArgCx) -> Result<Value, String> {
     }
     Err(format!(
         "`{s}` is neither value[/mask] (0-255) nor one of {}",
-        SYMBOLS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+        SYMBOLS
+            .iter()
+            .map(|(n, _)| *n)
+            .collect::<Vec<_>>()
+            .join(", ")
     ))
 }
 
@@ -64,7 +68,9 @@ pub static OPTIONS: [OptSpec; 4] = [
 ];
 
 fn save(inst: &ExtInstance, out: &mut String) {
-    let Some(o) = inst.options.first() else { return };
+    let Some(o) = inst.options.first() else {
+        return;
+    };
     let (v, m) = match (o.name.as_str(), &o.value) {
         (_, Value::Mark { value, mask }) => (*value, *mask),
         ("and-tos", Value::UInt(n)) => (0, !(*n as u32) & 0xff),

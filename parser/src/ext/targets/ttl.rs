@@ -5,12 +5,24 @@ use crate::ext::targets::mark::require_op;
 use crate::ext::{ArgType, CheckCx, ExtKind, ExtSpec, Families, OptSpec};
 
 pub static OPTIONS: [OptSpec; 3] = [
-    OptSpec::new("ttl-set", ArgType::UInt { min: 0, max: 255 }, "set the TTL to this value")
-        .excl(&["ttl-dec", "ttl-inc"]),
-    OptSpec::new("ttl-dec", ArgType::UInt { min: 1, max: 255 }, "decrease the TTL by this much")
-        .excl(&["ttl-set", "ttl-inc"]),
-    OptSpec::new("ttl-inc", ArgType::UInt { min: 1, max: 255 }, "increase the TTL by this much")
-        .excl(&["ttl-set", "ttl-dec"]),
+    OptSpec::new(
+        "ttl-set",
+        ArgType::UInt { min: 0, max: 255 },
+        "set the TTL to this value",
+    )
+    .excl(&["ttl-dec", "ttl-inc"]),
+    OptSpec::new(
+        "ttl-dec",
+        ArgType::UInt { min: 1, max: 255 },
+        "decrease the TTL by this much",
+    )
+    .excl(&["ttl-set", "ttl-inc"]),
+    OptSpec::new(
+        "ttl-inc",
+        ArgType::UInt { min: 1, max: 255 },
+        "increase the TTL by this much",
+    )
+    .excl(&["ttl-set", "ttl-dec"]),
 ];
 
 fn check(cx: &mut CheckCx) {
