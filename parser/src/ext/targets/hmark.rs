@@ -8,7 +8,9 @@ use std::fmt::Write;
 use crate::codes;
 use crate::diagnostic::Diagnostic;
 use crate::ext::value::{parse_c_uint, parse_ipv4, ArgCx, Value};
-use crate::ext::{ArgType, CheckCx, ExtInstance, ExtKind, ExtSpec, Families, OptSpec};
+use std::net::Ipv6Addr;
+
+use crate::ext::{ArgType, CheckCx, ExtInstance, ExtKind, ExtSpec, Families, Family, OptSpec};
 
 /// Tuple names, in the order iptables tries them (a prefix is enough).
 const TUPLE: [(&str, &str); 7] = [
@@ -39,21 +41,32 @@ fn tuple(s: &str, _: &ArgCx) -> Result<Value, String> {
     Ok(Value::Words(out))
 }
 
-/// A prefix length (0-128; IPv4 prints at most 32) or a dotted mask.
-fn prefix(s: &str, _: &ArgCx) -> Result<Value, String> {
-    if let Some(n) = parse_c_uint(s) {
-        if n <= 128 {
-            return Ok(Value::UInt(n));
-        }
+/// A prefix length or a network mask. For IPv4 iptables takes any 32-bit
+/// number and prints at most 32; for IPv6 0-128.
+fn prefix(s: &str, cx: &ArgCx) -> Result<Value, String> {
+    let max = match cx.family {
+        Family::V4 => u32::MAX as u64,
+        Family::V6 => 128,
+    };
+    if let Some(n) = parse_c_uint(s).filter(|n| *n <= max) {
+        return Ok(Value::UInt(n));
     }
-    if let Some(m) = parse_ipv4(s) {
-        let bits = u32::from(m);
-        if bits.leading_ones() + bits.trailing_zeros() == 32 {
-            return Ok(Value::UInt(bits.leading_ones() as u64));
+    let mask_len = match cx.family {
+        Family::V4 => parse_ipv4(s).map(|m| u32::from(m) as u128 ^ (u128::MAX << 32)),
+        Family::V6 => s.parse::<Ipv6Addr>().ok().map(u128::from),
+    };
+    if let Some(bits) = mask_len {
+        if bits.leading_ones() + bits.trailing_zeros() == 128 {
+            let len = match cx.family {
+                Family::V4 => bits.leading_ones() - 96,
+                Family::V6 => bits.leading_ones(),
+            };
+            return Ok(Value::UInt(len as u64));
         }
     }
     Err(format!(
-        "`{s}` is neither a prefix length (0-128) nor a network mask"
+        "`{s}` is neither a prefix length (0-{}) nor a network mask",
+        if cx.family == Family::V4 { 32 } else { 128 }
     ))
 }
 
@@ -264,6 +277,12 @@ mod tests {
         assert!(tuple("foo", &cx).is_err());
         assert!(tuple("src,", &cx).is_err());
         assert_eq!(prefix("255.255.0.0", &cx), Ok(Value::UInt(16)));
-        assert!(prefix("129", &cx).is_err());
+        assert_eq!(prefix("129", &cx), Ok(Value::UInt(129)));
+        let cx6 = ArgCx {
+            family: crate::ext::Family::V6,
+            proto: None,
+        };
+        assert!(prefix("129", &cx6).is_err());
+        assert_eq!(prefix("ffff::", &cx6), Ok(Value::UInt(16)));
     }
 }

@@ -37,6 +37,15 @@ fn time(s: &str, _: &ArgCx) -> Result<Value, String> {
     Ok(Value::UInt(us as u64))
 }
 
+/// The name is cut to 15 bytes (the kernel field holds 16 with the NUL).
+fn name(s: &str, _: &ArgCx) -> Result<Value, String> {
+    let mut end = s.len().min(15);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    Ok(Value::Str(s[..end].to_string()))
+}
+
 fn us(inst: &ExtInstance, name: &str) -> Option<u64> {
     match inst.opt(name).map(|o| &o.value) {
         Some(Value::UInt(n)) => Some(*n),
@@ -85,7 +94,7 @@ fn print_time(out: &mut String, t: u64) {
 pub static OPTIONS: [OptSpec; 3] = [
     OptSpec::new(
         "rateest-name",
-        ArgType::Str { max: 15 },
+        ArgType::Custom(name),
         "name of the estimator (shared with -m rateest)",
     )
     .mand(),

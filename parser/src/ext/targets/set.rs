@@ -144,6 +144,9 @@ fn check(cx: &mut CheckCx) {
             .rule
             .hooks
             .iter()
+            // Checked inside the kernel's checkentry, which sees the hooks
+            // of built-in chains only (in a user chain it loads anywhere).
+            .filter(|_| Hook::from_chain(&cx.rule.chain).is_some())
             .filter(|h| !ok.contains(h))
             .map(|h| h.chain_name())
             .collect();

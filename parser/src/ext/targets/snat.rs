@@ -105,11 +105,19 @@ fn parse_port_is_name(s: &str) -> bool {
     !s.starts_with(|c: char| c.is_ascii_digit())
 }
 
+/// `inet_pton`: strict dotted quad (no leading zeros) or IPv6.
 fn parse_addr(s: &str, family: Family) -> Result<IpAddr, String> {
-    parse_ip(s, family).map_err(|_| match family {
-        Family::V4 => format!("`{s}` is not an IPv4 address"),
-        Family::V6 => format!("`{s}` is not an IPv6 address"),
-    })
+    let ok = match family {
+        Family::V4 => s.parse::<std::net::Ipv4Addr>().is_ok(),
+        Family::V6 => true,
+    };
+    parse_ip(s, family)
+        .ok()
+        .filter(|_| ok)
+        .ok_or_else(|| match family {
+            Family::V4 => format!("`{s}` is not an IPv4 address"),
+            Family::V6 => format!("`{s}` is not an IPv6 address"),
+        })
 }
 
 fn parse_to(arg: &str, cx: &ArgCx, r: &mut NatRange) -> Result<(), String> {

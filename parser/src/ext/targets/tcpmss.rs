@@ -63,6 +63,9 @@ fn check(cx: &mut CheckCx) {
         .rule
         .hooks
         .iter()
+        // The kernel checks the hook inside its checkentry, which sees the
+        // hooks of built-in chains only (a user chain loads anywhere).
+        .filter(|_| Hook::from_chain(&cx.rule.chain).is_some())
         .filter(|h| !ok.contains(h))
         .map(|h| h.chain_name())
         .collect();

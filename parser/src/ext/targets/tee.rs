@@ -5,7 +5,7 @@
 use crate::codes;
 use crate::diagnostic::Diagnostic;
 use crate::ext::value::{parse_iface, parse_ip, ArgCx, Value};
-use crate::ext::{ArgType, CheckCx, ExtKind, ExtSpec, OptSpec};
+use crate::ext::{ArgType, CheckCx, ExtKind, ExtSpec, Family, OptSpec};
 
 /// A host address without mask; a host name is kept as text (resolved by
 /// iptables when the file loads: the `check` reports it as a host
@@ -13,6 +13,14 @@ use crate::ext::{ArgType, CheckCx, ExtKind, ExtSpec, OptSpec};
 pub(crate) fn host(s: &str, cx: &ArgCx) -> Result<Value, String> {
     if let Ok(ip) = parse_ip(s, cx.family) {
         return Ok(Value::Text(ip.to_string()));
+    }
+    if s == "localhost" {
+        let lo = if cx.family == Family::V4 {
+            "127.0.0.1"
+        } else {
+            "::1"
+        };
+        return Ok(Value::Text(lo.to_string()));
     }
     let looks_like_name = !s.is_empty()
         && s.chars()
