@@ -155,15 +155,46 @@ fn save(inst: &ExtInstance, out: &mut String) {
     }
 }
 
+/// The kernel's conntrack helpers and the protocols they serve.
+const HELPERS: &[(&str, &[u8])] = &[
+    ("ftp", &[6]),
+    ("irc", &[6]),
+    ("sip", &[6, 17]),
+    ("tftp", &[17]),
+    ("amanda", &[17]),
+    ("RAS", &[17]),
+    ("Q.931", &[6]),
+    ("pptp", &[6]),
+    ("sane", &[6]),
+    ("snmp", &[17]),
+    ("netbios-ns", &[17]),
+];
+
 fn check(cx: &mut CheckCx) {
     if let Some(o) = cx.opt("helper") {
-        if !matches!(cx.rule.proto, Some((n, false)) if n != 0) {
-            let span = o.span;
-            cx.push(Diagnostic::new(
+        let (span, name) = (o.span, o.value.to_string());
+        match cx.rule.proto {
+            Some((n, false)) if n != 0 => match HELPERS.iter().find(|(h, _)| *h == name) {
+                Some((_, protos)) if !protos.contains(&n) => {
+                    let proto = cx.rule.proto_name.clone().unwrap_or_default();
+                    cx.push(Diagnostic::new(
+                        &codes::KERNEL_REJECTS,
+                        span,
+                        format!("conntrack helper `{name}` does not serve protocol `{proto}`"),
+                    ));
+                }
+                Some(_) => {}
+                None => cx.push(Diagnostic::new(
+                    &codes::HOST_REQUIREMENT,
+                    span,
+                    format!("`{name}` is not a kernel conntrack helper: it loads only if a user-space helper of that name is registered (`nfct helper add`)"),
+                )),
+            },
+            _ => cx.push(Diagnostic::new(
                 &codes::KERNEL_REJECTS,
                 span,
                 "`CT --helper` needs the rule to name its protocol (`-p tcp`, `-p udp`, …)",
-            ));
+            )),
         }
     }
     if let Some(o) = cx.opt("timeout") {

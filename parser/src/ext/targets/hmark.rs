@@ -218,6 +218,14 @@ fn check(cx: &mut CheckCx) {
         ));
         return;
     }
+    if has("hmark-spi") && (has("hmark-sport") || has("hmark-dport")) {
+        cx.push(Diagnostic::new(
+            &codes::KERNEL_REJECTS,
+            span,
+            "`HMARK` cannot use --hmark-spi together with --hmark-sport/--hmark-dport",
+        ));
+        return;
+    }
     let pkt = [
         "hmark-src-prefix",
         "hmark-dst-prefix",

@@ -65,14 +65,17 @@ fn check(cx: &mut CheckCx) {
         }
     }
     if let Some(o) = cx.opt("label") {
-        if o.value.to_string().is_empty() {
-            let span = o.span;
-            cx.push(Diagnostic::new(
-                &codes::KERNEL_REJECTS,
-                span,
-                "`IDLETIMER --label` must not be empty",
-            ));
-        }
+        let (span, label) = (o.span, o.value.to_string());
+        let msg = if label.is_empty() {
+            "`IDLETIMER --label` must not be empty".to_string()
+        } else if label.contains('/') {
+            format!(
+                "`IDLETIMER --label {label}`: the label names a sysfs file and may not contain `/`"
+            )
+        } else {
+            return;
+        };
+        cx.push(Diagnostic::new(&codes::KERNEL_REJECTS, span, msg));
     }
 }
 

@@ -55,8 +55,13 @@ fn parse_gw(s: &str, cx: &ArgCx) -> Result<Value, String> {
     host(s, cx)
 }
 
+/// Cut to 15 bytes like the kernel field (IFNAMSIZ with the NUL).
 fn parse_oif(s: &str, _: &ArgCx) -> Result<Value, String> {
-    parse_iface(s).map(Value::Iface)
+    let mut end = s.len().min(15);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    parse_iface(&s[..end]).map(Value::Iface)
 }
 
 pub static OPTIONS: [OptSpec; 2] = [
@@ -75,6 +80,21 @@ pub static OPTIONS: [OptSpec; 2] = [
 
 fn check(cx: &mut CheckCx) {
     host_name_note(cx, "gateway");
+    if let Some(o) = cx.opt("gateway") {
+        let unspecified = o
+            .value
+            .to_string()
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_unspecified());
+        if unspecified {
+            let span = o.span;
+            cx.push(Diagnostic::new(
+                &codes::KERNEL_REJECTS,
+                span,
+                "`TEE --gateway` cannot be the unspecified address",
+            ));
+        }
+    }
 }
 
 pub static SPEC: ExtSpec = ExtSpec {
