@@ -101,3 +101,145 @@ pub static SPEC: ExtSpec = ExtSpec {
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use crate::ext::Family;
+    use crate::{parse, save, ParseOptions, Severity};
+
+    /// Load `body` (rule lines) into `table`; the codes of the errors and
+    /// infos, and the saved `-A` lines.
+    pub(crate) fn run(family: Family, table: &str, body: &str) -> (Vec<&'static str>, String) {
+        let text = format!("*{table}\n{body}\nCOMMIT\n");
+        let p = parse(
+            &text,
+            &ParseOptions {
+                family: Some(family),
+                table: None,
+            },
+        );
+        let codes = p
+            .diagnostics
+            .iter()
+            .filter(|d| matches!(d.severity, Severity::Error | Severity::Info))
+            .map(|d| d.code.code)
+            .collect();
+        let saved = save::save(&p.ruleset)
+            .lines()
+            .filter(|l| l.starts_with("-A"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        (codes, saved)
+    }
+
+    #[test]
+    fn mark_forms() {
+        let (c, s) = run(
+            Family::V4,
+            "mangle",
+            "-A INPUT -j MARK --and-mark 5\n-A INPUT -j MARK --set-mark 0x10/0x0f",
+        );
+        assert!(c.is_empty(), "{c:?}");
+        assert_eq!(
+            s,
+            "-A INPUT -j MARK --set-xmark 0x0/0xfffffffa\n-A INPUT -j MARK --set-xmark 0x10/0x1f"
+        );
+        let (c, _) = run(Family::V4, "mangle", "-A INPUT -j MARK");
+        assert_eq!(c, ["E208"]);
+        let (c, _) = run(
+            Family::V4,
+            "mangle",
+            "-A INPUT -j MARK --set-mark 1 --or-mark 2",
+        );
+        assert_eq!(c, ["E208"]);
+    }
+
+    #[test]
+    fn connmark_replays_options_in_order() {
+        let (c, s) = run(
+            Family::V4,
+            "mangle",
+            "-A INPUT -j CONNMARK --set-xmark 5/0xff --right-shift-mark 2 --ctmask 3\n\
+             -A INPUT -j CONNMARK --save-mark --mask 0xff",
+        );
+        assert!(c.is_empty(), "{c:?}");
+        assert_eq!(
+            s,
+            "-A INPUT -j CONNMARK --set-xmark 0x5/0x3 --right-shift-mark 2\n\
+             -A INPUT -j CONNMARK --save-mark --nfmask 0xff --ctmask 0xff"
+        );
+        let (c, _) = run(
+            Family::V4,
+            "mangle",
+            "-A INPUT -j CONNMARK --save-mark --mask 1 --nfmask 2",
+        );
+        assert_eq!(c, ["E208"]);
+    }
+
+    #[test]
+    fn checkentry_hooks_and_protocols() {
+        // TCPMSS clamping: the kernel checks the hook in checkentry, which
+        // sees built-in chains only.
+        let (c, _) = run(
+            Family::V4,
+            "mangle",
+            "-A INPUT -p tcp -j TCPMSS --clamp-mss-to-pmtu",
+        );
+        assert_eq!(c, ["E302"]);
+        let (c, _) = run(
+            Family::V4,
+            "mangle",
+            ":U - [0:0]\n-A INPUT -j U\n-A U -p tcp -j TCPMSS --clamp-mss-to-pmtu",
+        );
+        assert!(c.is_empty(), "{c:?}");
+        // TPROXY's hook list is enforced through user chains.
+        let (c, _) = run(
+            Family::V4,
+            "mangle",
+            ":U - [0:0]\n-A INPUT -j U\n-A U -p tcp -j TPROXY --on-port 1",
+        );
+        assert_eq!(c, ["E302"]);
+        let (c, _) = run(
+            Family::V6,
+            "filter",
+            "-A INPUT -j REJECT --reject-with tcp-reset",
+        );
+        assert_eq!(c, ["E305"]);
+        let (c, _) = run(Family::V4, "mangle", "-A INPUT -j REJECT");
+        assert_eq!(c, ["E302"]);
+        let (c, _) = run(Family::V4, "filter", "-A INPUT -j SET --add-set foo src");
+        assert_eq!(c, ["I401"]);
+    }
+
+    #[test]
+    fn ecn_and_hmark() {
+        let (c, s) = run(
+            Family::V4,
+            "mangle",
+            "-A INPUT -p tcp -j ECN --ecn-ip-ect 1 --ecn-tcp-remove\n\
+             -A INPUT -p tcp -j ECN --ecn-tcp-remove --ecn-ip-ect 1",
+        );
+        assert!(c.is_empty(), "{c:?}");
+        assert_eq!(
+            s,
+            "-A INPUT -p tcp -j ECN --ecn-tcp-remove\n\
+             -A INPUT -p tcp -j ECN --ecn-tcp-ece 0 --ecn-tcp-cwr 0 --ecn-ip-ect 1"
+        );
+        let (c, s) = run(
+            Family::V4,
+            "mangle",
+            "-A INPUT -j HMARK --hmark-tuple src,dport,ct --hmark-mod 4 --hmark-rnd 1",
+        );
+        assert!(c.is_empty(), "{c:?}");
+        assert_eq!(
+            s,
+            "-A INPUT -j HMARK --hmark-src-prefix 32 --hmark-dport-mask 0xffff --hmark-rnd 0x00000001 --hmark-mod 4 --hmark-tuple ct"
+        );
+        let (c, _) = run(
+            Family::V4,
+            "mangle",
+            "-A INPUT -j HMARK --hmark-tuple src --hmark-src-prefix 16 --hmark-mod 4 --hmark-rnd 1",
+        );
+        assert_eq!(c, ["E207"]);
+    }
+}
