@@ -6,6 +6,7 @@ use std::net::Ipv6Addr;
 
 use crate::codes;
 use crate::diagnostic::Diagnostic;
+use crate::ext::targets::snat::fmt_ip;
 use crate::ext::value::{parse_c_uint, ArgCx, Value};
 use crate::ext::{ArgType, CheckCx, ExtKind, ExtSpec, Families, Hook, OptSpec};
 
@@ -25,7 +26,7 @@ pub(crate) fn pfx(s: &str, _: &ArgCx) -> Result<Value, String> {
             _ => return Err(format!("`{l}` is not a prefix length (0-128)")),
         },
     };
-    Ok(Value::Text(format!("{addr}/{len}")))
+    Ok(Value::Text(format!("{}/{len}", fmt_ip(addr.into()))))
 }
 
 /// The kernel wants prefixes of at most 64 bits without host bits.

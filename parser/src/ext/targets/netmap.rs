@@ -2,9 +2,8 @@
 //! (`libipt_NETMAP.c`, `libip6t_NETMAP.c`, kernel `xt_NETMAP.c`). nat table;
 //! PREROUTING/OUTPUT map destinations, POSTROUTING/INPUT sources.
 
-use ipnet::IpNet;
-
-use crate::ext::value::{format_net, parse_net, ArgCx, Value};
+use crate::ext::targets::snat::fmt_ip;
+use crate::ext::value::{parse_net, ArgCx, Value};
 use crate::ext::{ArgType, ExtKind, ExtSpec, Family, OptSpec, TargetEffect};
 
 /// `addr[/len|/mask]`, printed as the network with its length (a v4 length
@@ -18,13 +17,7 @@ fn parse_to(s: &str, cx: &ArgCx) -> Result<Value, String> {
         _ => s.to_string(),
     };
     let net = parse_net(&s2, cx.family)?;
-    let net = IpNet::new(net.network(), net.prefix_len()).unwrap_or(net);
-    let text = format_net(&net);
-    let text = if text.contains('/') {
-        text
-    } else {
-        format!("{text}/{}", net.prefix_len())
-    };
+    let text = format!("{}/{}", fmt_ip(net.network()), net.prefix_len());
     Ok(Value::Text(text))
 }
 

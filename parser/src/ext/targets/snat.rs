@@ -8,6 +8,20 @@ use std::net::IpAddr;
 use crate::ext::value::{parse_ip, parse_port, ArgCx, Value};
 use crate::ext::{ArgType, ExtKind, ExtSpec, Family, Hook, OptSpec, TargetEffect};
 
+/// An address as glibc's `inet_ntop` writes it: like Rust's `Display`,
+/// except that an IPv4-compatible IPv6 address (`::a.b.c.d`, first six
+/// words zero, the seventh not) keeps the dotted form.
+pub(crate) fn fmt_ip(ip: IpAddr) -> String {
+    if let IpAddr::V6(v6) = ip {
+        let w = v6.segments();
+        if w[..6].iter().all(|x| *x == 0) && w[6] != 0 {
+            let o = v6.octets();
+            return format!("::{}.{}.{}.{}", o[12], o[13], o[14], o[15]);
+        }
+    }
+    ip.to_string()
+}
+
 /// What becomes of a `/base` port offset.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Offset {
@@ -166,10 +180,10 @@ fn format(r: &NatRange, family: Family, offset: Offset, skip_colon: bool) -> Str
         if brackets {
             out.push('[');
         }
-        out.push_str(&lo.to_string());
+        out.push_str(&fmt_ip(lo));
         if lo != hi {
             out.push('-');
-            out.push_str(&hi.to_string());
+            out.push_str(&fmt_ip(hi));
         }
         if brackets {
             out.push(']');
@@ -318,6 +332,14 @@ pub(crate) mod tests {
             "dead::beef:80"
         );
         assert_eq!(to("[]:80", Family::V6, tcp, Offset::Keep).unwrap(), ":80");
+        assert_eq!(
+            to("::1.2.3.4", Family::V6, None, Offset::Keep).unwrap(),
+            "::1.2.3.4"
+        );
+        assert_eq!(
+            to("::0.0.1.0", Family::V6, None, Offset::Keep).unwrap(),
+            "::100"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use crate::codes;
 use crate::diagnostic::Diagnostic;
+use crate::ext::targets::snat::fmt_ip;
 use crate::ext::value::{parse_iface, parse_ip, ArgCx, Value};
 use crate::ext::{ArgType, CheckCx, ExtKind, ExtSpec, Family, OptSpec};
 
@@ -12,7 +13,7 @@ use crate::ext::{ArgType, CheckCx, ExtKind, ExtSpec, Family, OptSpec};
 /// requirement).
 pub(crate) fn host(s: &str, cx: &ArgCx) -> Result<Value, String> {
     if let Ok(ip) = parse_ip(s, cx.family) {
-        return Ok(Value::Text(ip.to_string()));
+        return Ok(Value::Text(fmt_ip(ip)));
     }
     if s == "localhost" {
         let lo = if cx.family == Family::V4 {
