@@ -14,7 +14,9 @@ fn scan_hex(s: &str) -> Option<(u32, &str)> {
     };
     let t = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
         Some(r) if r.starts_with(|c: char| c.is_ascii_hexdigit()) => r,
-        _ => t,
+        // glibc reads a bare `0x` as 0.
+        Some(r) => return Some((0, r)),
+        None => t,
     };
     let n = t.find(|c: char| !c.is_ascii_hexdigit()).unwrap_or(t.len());
     if n == 0 {

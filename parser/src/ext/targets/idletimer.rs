@@ -55,13 +55,17 @@ fn save(inst: &ExtInstance, out: &mut String) {
 
 fn check(cx: &mut CheckCx) {
     if let Some(o) = cx.opt("timeout") {
-        if o.value == Value::UInt(0) {
-            let span = o.span;
-            cx.push(Diagnostic::new(
-                &codes::KERNEL_REJECTS,
-                span,
-                "`IDLETIMER --timeout 0` is refused by the kernel: the timeout must be at least 1 second",
-            ));
+        if let Value::UInt(t) = o.value {
+            if t == 0 || t >= 2_147_483 {
+                let span = o.span;
+                cx.push(Diagnostic::new(
+                    &codes::KERNEL_REJECTS,
+                    span,
+                    format!(
+                        "`IDLETIMER --timeout {t}` is refused by the kernel: use 1-2147482 seconds"
+                    ),
+                ));
+            }
         }
     }
     if let Some(o) = cx.opt("label") {

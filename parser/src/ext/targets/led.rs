@@ -8,7 +8,7 @@ use crate::ext::{ArgType, ExtInstance, ExtKind, ExtSpec, OptSpec};
 
 /// A delay in milliseconds, or `inf` (any word starting with it).
 fn delay(s: &str, _: &ArgCx) -> Result<Value, String> {
-    if s.len() >= 3 && s[..3].eq_ignore_ascii_case("inf") {
+    if s.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("inf")) {
         return Ok(Value::Word("inf".into()));
     }
     match parse_c_uint(s) {

@@ -24,6 +24,11 @@ fn parse_balance(s: &str, _: &ArgCx) -> Result<Value, String> {
     if lo >= hi {
         return Err(format!("{lo} should be less than {hi}"));
     }
+    if hi - lo + 1 > 65535 {
+        return Err(format!(
+            "{lo}:{hi} spans more than 65535 queues (the kernel refuses it)"
+        ));
+    }
     Ok(Value::Range(lo, hi))
 }
 

@@ -1,6 +1,7 @@
 //! `SET`: add the packet's addresses/ports to an ipset, delete them, or
 //! map ipset entry data onto the packet (`libxt_SET.c` revision 3, kernel
 //! `xt_set.c`). The sets must exist on the host when the file loads.
+//! iptables accepts a `!` before the set options and ignores it.
 
 use std::fmt::Write;
 
@@ -40,12 +41,14 @@ pub static OPTIONS: [OptSpec; 8] = [
         "add-set",
         ArgType::Custom2(set_and_dirs),
         "NAME src|dst[,…]: add the packet's address/port to the set",
-    ),
+    )
+    .invert(),
     OptSpec::new(
         "del-set",
         ArgType::Custom2(set_and_dirs),
         "NAME src|dst[,…]: delete the packet's address/port from the set",
-    ),
+    )
+    .invert(),
     OptSpec::new(
         "exist",
         ArgType::None,
@@ -62,7 +65,8 @@ pub static OPTIONS: [OptSpec; 8] = [
         "map-set",
         ArgType::Custom2(set_and_dirs),
         "NAME src|dst[,…]: copy the matching entry's data to the packet",
-    ),
+    )
+    .invert(),
     OptSpec::new(
         "map-mark",
         ArgType::None,

@@ -12,7 +12,11 @@ use crate::ext::{ArgType, CheckCx, ExtKind, ExtSpec, Family, OptSpec};
 /// iptables when the file loads: the `check` reports it as a host
 /// requirement).
 pub(crate) fn host(s: &str, cx: &ArgCx) -> Result<Value, String> {
-    if let Ok(ip) = parse_ip(s, cx.family) {
+    if cx.family == Family::V4 {
+        if let Some(ip) = inet_aton(s) {
+            return Ok(Value::Text(ip.to_string()));
+        }
+    } else if let Ok(ip) = parse_ip(s, cx.family) {
         return Ok(Value::Text(fmt_ip(ip)));
     }
     if s == "localhost" {
@@ -30,11 +34,55 @@ pub(crate) fn host(s: &str, cx: &ArgCx) -> Result<Value, String> {
     if looks_like_name {
         return Ok(Value::Text(s.to_string()));
     }
-    Err(match parse_ip(s, cx.family) {
-        Err(m) if s.contains('/') => format!("{m}: a single address, no mask"),
-        Err(m) => m,
-        Ok(_) => unreachable!(),
-    })
+    let what = if cx.family == Family::V4 {
+        "IPv4"
+    } else {
+        "IPv6"
+    };
+    if s.contains('/') {
+        Err(format!(
+            "`{s}` is not an {what} address: a single address, no mask"
+        ))
+    } else {
+        Err(format!("`{s}` is not an {what} address"))
+    }
+}
+
+/// The numbers-and-dots forms `getaddrinfo` takes for IPv4: `a`, `a.b`,
+/// `a.b.c`, `a.b.c.d`, each part decimal, `0x` hex or `0` octal, the last
+/// part filling the remaining bytes.
+pub(crate) fn inet_aton(s: &str) -> Option<std::net::Ipv4Addr> {
+    let parts: Vec<&str> = s.split('.').collect();
+    if parts.len() > 4 {
+        return None;
+    }
+    let mut nums = Vec::new();
+    for p in &parts {
+        if !p.starts_with(|c: char| c.is_ascii_digit()) {
+            return None;
+        }
+        let n = if let Some(h) = p.strip_prefix("0x").or_else(|| p.strip_prefix("0X")) {
+            u64::from_str_radix(h, 16).ok()?
+        } else if p.len() > 1 && p.starts_with('0') {
+            u64::from_str_radix(&p[1..], 8).ok()?
+        } else {
+            p.parse::<u64>().ok()?
+        };
+        nums.push(n);
+    }
+    let (last, head) = nums.split_last()?;
+    if head.iter().any(|n| *n > 255) {
+        return None;
+    }
+    let rest_bits = 8 * (4 - head.len() as u32);
+    if *last >= 1u64 << rest_bits {
+        return None;
+    }
+    let mut v: u32 = 0;
+    for (i, n) in head.iter().enumerate() {
+        v |= (*n as u32) << (24 - 8 * i as u32);
+    }
+    Some(std::net::Ipv4Addr::from(v | *last as u32))
 }
 
 /// Report a host name given to option `opt` as something DNS must resolve.
@@ -109,3 +157,21 @@ pub static SPEC: ExtSpec = ExtSpec {
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aton_forms() {
+        let a = |s| inet_aton(s).map(|ip| ip.to_string());
+        assert_eq!(a("1").as_deref(), Some("0.0.0.1"));
+        assert_eq!(a("1.2").as_deref(), Some("1.0.0.2"));
+        assert_eq!(a("0x7f.1").as_deref(), Some("127.0.0.1"));
+        assert_eq!(a("010.0.0.1").as_deref(), Some("8.0.0.1"));
+        assert_eq!(a("4294967295").as_deref(), Some("255.255.255.255"));
+        assert_eq!(a("1.2.3.256"), None);
+        assert_eq!(a("1.16777216"), None);
+        assert_eq!(a("1.2.3.4."), None);
+    }
+}

@@ -6,10 +6,29 @@
 use std::fmt::Write;
 
 use crate::ext::targets::tee::{host, host_name_note};
-use crate::ext::value::{ArgCx, Value};
+use crate::ext::value::{parse_port, ArgCx, Value};
 use crate::ext::{
     ArgType, CheckCx, ExtInstance, ExtKind, ExtSpec, Families, Hook, OptSpec, TargetEffect,
 };
+
+/// A port as `getaddrinfo` reads a numeric service: decimal, taken as a
+/// C `int` (negative fails) and cut to 16 bits; or a service name.
+fn on_port(s: &str, _: &ArgCx) -> Result<Value, String> {
+    let p = if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+        let n = s.parse::<u64>().unwrap_or(u64::MAX);
+        let v = n as u32 as i32;
+        if v < 0 {
+            return Err(format!("port `{s}` does not resolve to anything"));
+        }
+        (v & 0xffff) as u16
+    } else {
+        match parse_port(s) {
+            Ok(p) if !s.starts_with(|c: char| c.is_ascii_digit() || c == '-') => p,
+            _ => return Err(format!("port `{s}` does not resolve to anything")),
+        }
+    };
+    Ok(Value::Ports(vec![(p, p)]))
+}
 
 fn on_ip(s: &str, cx: &ArgCx) -> Result<Value, String> {
     host(s, cx)
@@ -18,7 +37,7 @@ fn on_ip(s: &str, cx: &ArgCx) -> Result<Value, String> {
 pub static OPTIONS: [OptSpec; 3] = [
     OptSpec::new(
         "on-port",
-        ArgType::Port,
+        ArgType::Custom(on_port),
         "local port to deliver to (0: the original port)",
     )
     .mand(),
