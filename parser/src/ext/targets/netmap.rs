@@ -3,18 +3,29 @@
 //! PREROUTING/OUTPUT map destinations, POSTROUTING/INPUT sources.
 
 use crate::ext::targets::snat::fmt_ip;
+use crate::ext::targets::tee::inet_aton;
 use crate::ext::value::{parse_net, ArgCx, Value};
 use crate::ext::{ArgType, ExtKind, ExtSpec, Family, OptSpec, TargetEffect};
 
 /// `addr[/len|/mask]`, printed as the network with its length (a v4 length
 /// over 32 counts as 32).
 fn parse_to(s: &str, cx: &ArgCx) -> Result<Value, String> {
-    let s2 = match (cx.family, s.split_once('/')) {
-        (Family::V4, Some((a, m))) => match m.parse::<u32>() {
-            Ok(n) if (33..=128).contains(&n) => format!("{a}/32"),
-            _ => s.to_string(),
+    let (addr, mask) = match s.split_once('/') {
+        Some((a, m)) => (a, Some(m)),
+        None => (s, None),
+    };
+    // IPv4 addresses go through getaddrinfo: `10.1` is 10.0.0.1.
+    let addr = match cx.family {
+        Family::V4 => inet_aton(addr).map_or_else(|| addr.to_string(), |ip| ip.to_string()),
+        Family::V6 => addr.to_string(),
+    };
+    let s2 = match (cx.family, mask) {
+        (Family::V4, Some(m)) => match m.parse::<u32>() {
+            Ok(n) if (33..=128).contains(&n) => format!("{addr}/32"),
+            _ => format!("{addr}/{m}"),
         },
-        _ => s.to_string(),
+        (_, Some(m)) => format!("{addr}/{m}"),
+        (_, None) => addr,
     };
     let net = parse_net(&s2, cx.family)?;
     let text = format!("{}/{}", fmt_ip(net.network()), net.prefix_len());
@@ -64,6 +75,8 @@ mod tests {
         assert_eq!(to("1.2.3.5/255.255.255.0", Family::V4), "1.2.3.0/24");
         assert_eq!(to("1.2.3.5/33", Family::V4), "1.2.3.5/32");
         assert_eq!(to("dead::beef", Family::V6), "dead::beef/128");
+        assert_eq!(to("0", Family::V4), "0.0.0.0/32");
+        assert_eq!(to("10.1/8", Family::V4), "10.0.0.0/8");
         assert_eq!(to("dead::5/64", Family::V6), "dead::/64");
     }
 }
