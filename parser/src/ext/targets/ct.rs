@@ -167,6 +167,7 @@ const HELPERS: &[(&str, &[u8])] = &[
     ("pptp", &[6]),
     ("sane", &[6]),
     ("snmp", &[17]),
+    ("snmp_trap", &[17]),
     ("netbios-ns", &[17]),
 ];
 
@@ -184,11 +185,21 @@ fn check(cx: &mut CheckCx) {
                     ));
                 }
                 Some(_) => {}
-                None => cx.push(Diagnostic::new(
-                    &codes::HOST_REQUIREMENT,
-                    span,
-                    format!("`{name}` is not a kernel conntrack helper: it loads only if a user-space helper of that name is registered (`nfct helper add`)"),
-                )),
+                None => {
+                    let mut d = Diagnostic::new(
+                        &codes::HOST_REQUIREMENT,
+                        span,
+                        format!("`{name}` is not a kernel conntrack helper: it loads only if a user-space helper of that name is registered (`nfct helper add`)"),
+                    );
+                    if let Some((known, _)) =
+                        HELPERS.iter().find(|(h, _)| h.eq_ignore_ascii_case(&name))
+                    {
+                        d = d.note(format!(
+                            "helper names are case-sensitive: the kernel helper is `{known}`"
+                        ));
+                    }
+                    cx.push(d);
+                }
             },
             _ => cx.push(Diagnostic::new(
                 &codes::KERNEL_REJECTS,
