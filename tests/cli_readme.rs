@@ -1,14 +1,14 @@
 //! The README's generated parts are current: the table of codes (from the
-//! registry) and the sample output (of `examples/broken.rules`). Run with
-//! `UPDATE_README=1` to rewrite them.
+//! registry) and the sample outputs (of `examples/broken.rules` and
+//! `examples/lints.rules`). Run with `UPDATE_README=1` to rewrite them.
 
 mod common;
 
 use std::process::Command;
 
-fn sample_output() -> String {
+fn sample_output(file: &str) -> String {
     let out = Command::new(common::iptlint_bin())
-        .args(["check", "--color", "never", "examples/broken.rules"])
+        .args(["check", "--color", "never", "--no-config", file])
         .current_dir(common::repo_root())
         .output()
         .expect("run iptlint");
@@ -33,7 +33,8 @@ fn readme_generated_parts_are_current() {
     let path = common::repo_root().join("README.md");
     let readme = std::fs::read_to_string(&path).unwrap();
     let mut want = splice(&readme, "codes", &iptlint_cli::codes_markdown_table());
-    want = splice(&want, "sample", &sample_output());
+    want = splice(&want, "sample", &sample_output("examples/broken.rules"));
+    want = splice(&want, "lint-sample", &sample_output("examples/lints.rules"));
     if std::env::var_os("UPDATE_README").is_some() {
         std::fs::write(&path, &want).unwrap();
         return;
@@ -61,4 +62,29 @@ fn readme_has_exactly_two_setup_commands() {
             "bash .ci/run"
         ]
     );
+}
+
+/// The directives example of the README is silent, and is not without its
+/// directives.
+#[test]
+fn readme_directives_example_is_silent() {
+    let readme = std::fs::read_to_string(common::repo_root().join("README.md")).unwrap();
+    let section = &readme[readme.find("### Directives").unwrap()..];
+    let example = section.split("```text\n").nth(1).unwrap().split("```").next().unwrap();
+    let check = |text: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("fw.rules"), text).unwrap();
+        let out = Command::new(common::iptlint_bin())
+            .args(["check", "--format", "gcc", "--no-config", "--fail-on", "hint", "fw.rules"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(check(example), "");
+    let without: String = example.lines().filter(|l| !l.starts_with("# iptlint:")).map(|l| format!("{l}\n")).collect();
+    let found = check(&without);
+    for code in ["L106/duplicate-rule", "L401/host-bits-set", "L302/permissive-policy"] {
+        assert!(found.contains(code), "{code} missing:\n{found}");
+    }
 }
