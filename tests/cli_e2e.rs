@@ -290,7 +290,7 @@ fn json_is_one_sorted_array_with_exact_fields() {
             assert_eq!(keys(r), k);
         }
         if !f["fix"].is_null() {
-            assert_eq!(keys(&f["fix"]), ["edits", "message"]);
+            assert_eq!(keys(&f["fix"]), ["edits", "message", "safe"]);
             for e in f["fix"]["edits"].as_array().unwrap() {
                 let mut k = vec!["line", "column", "end_line", "end_column", "content"];
                 k.sort();

@@ -217,6 +217,8 @@ struct JsonRelated<'a> {
 #[derive(Serialize)]
 struct JsonFix<'a> {
     message: &'a str,
+    /// Applied by `--fix`.
+    safe: bool,
     edits: Vec<JsonEdit<'a>>,
 }
 
@@ -255,6 +257,7 @@ pub fn render_json(files: &[Checked]) -> String {
                 .collect();
             let fix = d.fix.as_ref().map(|f| JsonFix {
                 message: &f.message,
+                safe: f.safe,
                 edits: f
                     .edits
                     .iter()
