@@ -495,3 +495,16 @@ fn color_auto_on_a_terminal() {
         Err(e) => eprintln!("SKIPPED: cannot run `script` for a pseudo-terminal: {e}"),
     }
 }
+
+#[test]
+fn a_file_named_twice_is_checked_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("fw")).unwrap();
+    std::fs::write(dir.path().join("fw/a.rules"), BROKEN).unwrap();
+    let o = run_in(
+        dir.path(),
+        &["check", "--format", "gcc", "fw/a.rules", "fw", "./fw/a.rules"],
+        None,
+    );
+    assert_eq!(stdout(&o).lines().count(), 1, "{}", stdout(&o));
+}

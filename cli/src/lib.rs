@@ -316,6 +316,10 @@ fn collect_paths(paths: &[String], failed_io: &mut bool) -> Vec<String> {
             }
         }
     }
+    // A file named twice (or also found in a named directory) is checked
+    // once: `--fix` must not write it from a stale text.
+    let mut seen = std::collections::HashSet::new();
+    inputs.retain(|p| p == "-" || seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.into())));
     inputs
 }
 
