@@ -277,8 +277,12 @@ enum CompanionRef {
 
 /// A companion file that is read only for the pair analysis.
 struct Extra {
+    name: String,
     text: String,
     parsed: iptlint_parser::Parsed,
+    config: iptlint_analysis::Config,
+    /// The checked input it was found beside.
+    partner: usize,
 }
 
 fn companion<'a>(inputs: &'a [Input], extras: &'a [Extra], r: Option<CompanionRef>) -> Option<Companion<'a>> {
@@ -395,24 +399,35 @@ fn cmd_check(a: CheckArgs) -> i32 {
         let Some(other) = inputs[i].path.as_deref().and_then(files::companion_path) else {
             continue;
         };
-        let same = |p: &std::path::Path| {
-            p == other
-                || (std::fs::canonicalize(p).ok().is_some()
-                    && std::fs::canonicalize(p).ok() == std::fs::canonicalize(&other).ok())
-        };
+        let family = inputs[i].parsed.ruleset.family;
+        let other_canon = std::fs::canonicalize(&other).ok();
+        let same =
+            |p: &std::path::Path| p == other || (other_canon.is_some() && std::fs::canonicalize(p).ok() == other_canon);
         if let Some(j) = inputs.iter().position(|x| x.path.as_deref().is_some_and(same)) {
-            inputs[i].companion = Some(CompanionRef::Input(j));
-        } else if let Some(k) = extra_paths.iter().position(|p| same(p)) {
-            inputs[i].companion = Some(CompanionRef::Extra(k));
-        } else if other.is_file() {
-            // Unreadable: analysed alone; the file is not ours to report on.
-            if let Ok(text) = std::fs::read_to_string(&other) {
-                let name = other.to_string_lossy().into_owned();
-                let parsed = parse_text(Some(&name), &text, None);
-                extras.push(Extra { text, parsed });
-                extra_paths.push(other);
-                inputs[i].companion = Some(CompanionRef::Extra(extras.len() - 1));
+            if inputs[j].parsed.ruleset.family != family {
+                inputs[i].companion = Some(CompanionRef::Input(j));
             }
+        } else if let Some(k) = extra_paths.iter().position(|p| same(p)) {
+            if extras[k].parsed.ruleset.family != family {
+                inputs[i].companion = Some(CompanionRef::Extra(k));
+            }
+        } else if other.is_file() {
+            // Unreadable: the input is analysed alone.
+            let Ok(text) = std::fs::read_to_string(&other) else {
+                continue;
+            };
+            let name = other.to_string_lossy().into_owned();
+            let parsed = parse_text(Some(&name), &text, None);
+            if parsed.ruleset.family == family {
+                continue;
+            }
+            let config = match resolver.for_input(Some(&other)) {
+                Ok((c, _)) => c,
+                Err(e) => return usage_error(e),
+            };
+            extras.push(Extra { name, text, parsed, config, partner: i });
+            extra_paths.push(other);
+            inputs[i].companion = Some(CompanionRef::Extra(extras.len() - 1));
         }
     }
 
@@ -439,6 +454,20 @@ fn cmd_check(a: CheckArgs) -> i32 {
             }
         }
         checked.push(Checked { name: inputs[i].name.clone(), text: inputs[i].text.clone(), diagnostics });
+    }
+
+    // A companion that was not named itself: only the findings that come
+    // from comparing it with its partner (`ipv6-gap`) are reported on it.
+    for e in &extras {
+        let partner = Companion { parsed: &inputs[e.partner].parsed, text: &inputs[e.partner].text };
+        let alone = analyse(&e.parsed, &e.text, &e.config, None);
+        let paired: Vec<Diagnostic> = analyse(&e.parsed, &e.text, &e.config, Some(&partner))
+            .into_iter()
+            .filter(|d| !alone.iter().any(|x| x.code.code == d.code.code && x.span == d.span && x.message == d.message))
+            .collect();
+        if !paired.is_empty() {
+            checked.push(Checked { name: e.name.clone(), text: e.text.clone(), diagnostics: paired });
+        }
     }
 
     for r in &fix_reports {
