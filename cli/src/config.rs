@@ -46,7 +46,15 @@ enum Use {
     Severity,
 }
 
-fn check_key(key: &str, usage: Use) -> Result<(), String> {
+/// Check a key; returns it as the analysis matches it (codes and code
+/// prefixes in capitals: `l1` is `L1`).
+fn check_key(key: &str, usage: Use) -> Result<String, String> {
+    let upper = key.to_ascii_uppercase();
+    let key = if key.bytes().all(|b| b.is_ascii_alphanumeric()) && !codes_named(&upper).is_empty() {
+        upper.as_str()
+    } else {
+        key
+    };
     let named = codes_named(key);
     if named.is_empty() {
         return Err(format!("`{key}` is no code, name or code prefix; `iptlint rule --all` lists them"));
@@ -60,7 +68,7 @@ fn check_key(key: &str, usage: Use) -> Result<(), String> {
             ));
         }
     }
-    Ok(())
+    Ok(key.to_string())
 }
 
 fn parse_level(value: &str) -> Result<Severity, String> {
@@ -88,8 +96,7 @@ pub fn cli_keys(values: &[String], ignore: bool) -> Result<Vec<String>, String> 
             }
             let usage = if ignore { Use::Ignore } else { Use::Select };
             let flag = if ignore { "--ignore" } else { "--select" };
-            check_key(k, usage).map_err(|e| format!("{flag}: {e}"))?;
-            out.push(k.to_string());
+            out.push(check_key(k, usage).map_err(|e| format!("{flag}: {e}"))?);
         }
     }
     Ok(out)
@@ -135,19 +142,17 @@ pub fn parse_file(path: &Path, text: &str) -> Result<FileSettings, String> {
     if let Some(select) = raw.select {
         let mut keys = Vec::new();
         for k in select {
-            check_key(k.get_ref(), Use::Select).map_err(|m| err(k.span(), m))?;
-            keys.push(k.into_inner());
+            keys.push(check_key(k.get_ref(), Use::Select).map_err(|m| err(k.span(), m))?);
         }
         out.select = Some(keys);
     }
     for k in raw.ignore {
-        check_key(k.get_ref(), Use::Ignore).map_err(|m| err(k.span(), m))?;
-        out.ignore.push(k.into_inner());
+        out.ignore.push(check_key(k.get_ref(), Use::Ignore).map_err(|m| err(k.span(), m))?);
     }
     for (k, v) in raw.severity {
-        check_key(k.get_ref(), Use::Severity).map_err(|m| err(k.span(), m))?;
+        let key = check_key(k.get_ref(), Use::Severity).map_err(|m| err(k.span(), m))?;
         let level = parse_level(v.get_ref()).map_err(|m| err(v.span(), m))?;
-        out.severity.insert(k.into_inner(), level);
+        out.severity.insert(key, level);
     }
     Ok(out)
 }
@@ -319,6 +324,9 @@ mod tests {
         assert!(cli_keys(&["zzz".into()], false).unwrap_err().starts_with("--select: `zzz` is no code"));
         // A selected error code is harmless: errors always run.
         assert!(cli_keys(&["E201".into()], false).is_ok());
+        // Codes and prefixes in any case.
+        assert_eq!(cli_keys(&["l1,l401".into()], false).unwrap(), vec!["L1", "L401"]);
+        assert!(cli_keys(&["e2".into()], true).is_err());
     }
 
     #[test]
