@@ -250,3 +250,26 @@ fn fix_respects_select_and_directives() {
         src.replace("10.0.0.1/8", "10.0.0.0/8")
     );
 }
+
+/// A guessed correction that trades one load failure for another (`-m foo`
+/// → `-m tos`, which then lacks `--tos`) is not applied; the evident ones
+/// on other lines are.
+#[test]
+fn fixes_that_do_not_make_the_line_load_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let src = "*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n\
+        -A INPUT -m foo -j ACCEPT\n\
+        -A INPUT -p tcp --dport 80 -j ACCPET\n\
+        COMMIT \n";
+    std::fs::write(p.join("g.rules"), src).unwrap();
+    let o = iptlint(p, &["check", "--fix", "--format", "gcc", "g.rules"]);
+    let fixed = std::fs::read_to_string(p.join("g.rules")).unwrap();
+    assert!(fixed.contains("-A INPUT -m foo -j ACCEPT\n"), "{fixed}");
+    assert!(fixed.contains("-j ACCEPT\nCOMMIT\n"), "{fixed}");
+    let stderr = text(&o.stderr);
+    assert!(stderr.contains("iptlint: not fixed: g.rules:5:10: E204/unknown-match: its fix"), "{stderr}");
+    assert!(stderr.contains("E205/unknown-target"), "{stderr}");
+    assert_eq!(text(&o.stdout).lines().count(), 1, "{}", text(&o.stdout));
+    assert_eq!(o.status.code(), Some(1));
+}

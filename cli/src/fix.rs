@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use iptlint_parser::{Diagnostic, Edit};
+use iptlint_parser::{Diagnostic, Edit, Span};
 
 /// One pass: which fixes were applied, which were left out because their
 /// edits overlap a fix chosen before them.
@@ -13,6 +13,9 @@ pub struct Pass {
     pub text: String,
     /// The codes of the findings whose fixes were applied.
     pub applied: Vec<&'static iptlint_parser::codes::Code>,
+    /// For each applied fix: the index of its finding, and where its edits
+    /// were (old text) and are (new text).
+    pub placed: Vec<(usize, Vec<(Span, Span)>)>,
     /// Findings whose fix overlaps another fix.
     pub skipped: Vec<Diagnostic>,
 }
@@ -36,7 +39,8 @@ fn overlaps(a: &Edit, b: &Edit) -> bool {
 pub fn apply_safe_fixes(text: &str, diagnostics: &[Diagnostic]) -> Pass {
     let mut chosen: Vec<Edit> = Vec::new();
     let mut pass = Pass::default();
-    for d in diagnostics {
+    let mut owners: Vec<usize> = Vec::new();
+    for (di, d) in diagnostics.iter().enumerate() {
         let Some(fix) = d.fix.as_ref().filter(|f| f.safe && !f.edits.is_empty()) else {
             continue;
         };
@@ -52,6 +56,7 @@ pub fn apply_safe_fixes(text: &str, diagnostics: &[Diagnostic]) -> Pass {
         }
         if fix.edits.iter().all(|e| chosen.contains(e)) {
             pass.applied.push(d.code);
+            owners.push(di);
             continue;
         }
         if fix.edits.iter().any(|e| chosen.iter().any(|c| overlaps(c, e)) || chosen.contains(e)) {
@@ -60,6 +65,30 @@ pub fn apply_safe_fixes(text: &str, diagnostics: &[Diagnostic]) -> Pass {
         }
         chosen.extend(fix.edits.iter().cloned());
         pass.applied.push(d.code);
+        owners.push(di);
+    }
+    // Where each edit lands: its start moves by what the edits before it
+    // (in text order; insertions at one place in the order chosen) add.
+    let mut by_pos: Vec<usize> = (0..chosen.len()).collect();
+    by_pos.sort_by_key(|&i| (chosen[i].span.start, i));
+    let mut new_span = vec![Span::new(0, 0); chosen.len()];
+    let mut delta: isize = 0;
+    for &i in &by_pos {
+        let e = &chosen[i];
+        let start = (e.span.start as isize + delta) as usize;
+        new_span[i] = Span::new(start, start + e.content.len());
+        delta += e.content.len() as isize - (e.span.end - e.span.start) as isize;
+    }
+    for &di in &owners {
+        let edits = &diagnostics[di].fix.as_ref().expect("applied fixes exist").edits;
+        let moved = edits
+            .iter()
+            .map(|e| {
+                let i = chosen.iter().position(|c| c == e).expect("chosen edit");
+                (e.span, new_span[i])
+            })
+            .collect();
+        pass.placed.push((di, moved));
     }
     // Apply from the end so earlier offsets stay valid; insertions at one
     // place keep the order in which they were chosen.
@@ -134,6 +163,15 @@ mod tests {
         assert_eq!(p.applied.len(), 2);
         assert_eq!(p.skipped.len(), 1);
         assert_eq!(p.skipped[0].span, Span::new(1, 3));
+    }
+
+    #[test]
+    fn placed_edits_are_where_they_land() {
+        let text = "aa\nbb\ncc\n";
+        let p = apply_safe_fixes(text, &[fix(6, 9, ""), fix(0, 0, "x\ny\n"), fix(3, 5, "BBB")]);
+        assert_eq!(p.text, "x\ny\naa\nBBB\n");
+        let new: Vec<_> = p.placed.iter().map(|(i, m)| (*i, &p.text[m[0].1.start..m[0].1.end])).collect();
+        assert_eq!(new, [(0, ""), (1, "x\ny\n"), (2, "BBB")]);
     }
 
     #[test]

@@ -508,32 +508,123 @@ struct Fixed {
     remaining: Vec<Diagnostic>,
 }
 
+/// The lines (0-based) a span covers.
+fn span_lines(idx: &iptlint_parser::LineIndex, span: iptlint_parser::Span) -> std::ops::RangeInclusive<usize> {
+    let first = idx.line_of(span.start);
+    let last = idx.line_of(span.end.saturating_sub(1).max(span.start));
+    first..=last
+}
+
+/// The error fixes of a round that did not make their lines load: after
+/// the round, the lines their edits wrote hold as many errors as the lines
+/// they replaced (with the finding's own line) held before. A guess such as
+/// `-m foo` → `-m tos` trades one error for another and is not applied.
+fn unhelpful_fixes(
+    old_text: &str,
+    before: &[Diagnostic],
+    candidates: &[Diagnostic],
+    pass: &fix::Pass,
+    after: &[Diagnostic],
+) -> Vec<usize> {
+    let old_idx = iptlint_parser::LineIndex::new(old_text);
+    let new_idx = iptlint_parser::LineIndex::new(&pass.text);
+    let errors_on = |ds: &[Diagnostic], idx: &iptlint_parser::LineIndex, lines: &[usize]| {
+        ds.iter().filter(|d| d.severity == Severity::Error && lines.contains(&idx.line_of(d.span.start))).count()
+    };
+    let mut bad = Vec::new();
+    for (k, moved) in &pass.placed {
+        let mut old_lines: Vec<usize> = vec![old_idx.line_of(candidates[*k].span.start)];
+        let mut new_lines: Vec<usize> = Vec::new();
+        for (old, new) in moved {
+            old_lines.extend(span_lines(&old_idx, *old));
+            new_lines.extend(span_lines(&new_idx, *new));
+        }
+        if errors_on(after, &new_idx, &new_lines) >= errors_on(before, &old_idx, &old_lines) {
+            bad.push(*k);
+        }
+    }
+    bad
+}
+
 /// Fix input `i` in rounds until no safe fix is left (or [`FIX_ROUNDS`]).
 fn fix_file(inputs: &[Input], extras: &[Extra], i: usize, mut diagnostics: Vec<Diagnostic>) -> Fixed {
     let input = &inputs[i];
     let comp = companion(inputs, extras, input.companion);
+    let family = input.parsed.ruleset.family;
+    let reparse = |t: &str| {
+        let p = parse_text(Some(&input.name), t, Some(family));
+        let d = analyse(&p, t, &input.config, comp.as_ref());
+        (p, d)
+    };
+    let errors_of = |ds: &[Diagnostic]| ds.iter().filter(|d| d.severity == Severity::Error).count();
+    let safe = |d: &Diagnostic| d.fix.as_ref().is_some_and(|f| f.safe);
     let mut text = input.text.clone();
     let mut parsed: Option<iptlint_parser::Parsed> = None;
     let mut applied: Vec<&'static iptlint_parser::codes::Code> = Vec::new();
+    let mut report = Vec::new();
+    // Error fixes found not to help: (code, message).
+    let mut refused: Vec<(&'static str, String)> = Vec::new();
     for _ in 0..FIX_ROUNDS {
+        let is_refused = |d: &Diagnostic| refused.iter().any(|(c, m)| *c == d.code.code && *m == d.message);
         // Load failures first: the lints' fixes are computed on a file that
         // loads (a CRLF header line would misplace an inserted line).
         let errors: Vec<Diagnostic> = diagnostics
             .iter()
-            .filter(|d| d.severity == Severity::Error && d.fix.as_ref().is_some_and(|f| f.safe))
+            .filter(|d| d.severity == Severity::Error && safe(d) && !is_refused(d))
             .cloned()
             .collect();
-        let pass = fix::apply_safe_fixes(&text, if errors.is_empty() { &diagnostics } else { &errors });
+        let lint_round = errors.is_empty();
+        let candidates: Vec<Diagnostic> = if lint_round {
+            diagnostics.iter().filter(|d| d.severity != Severity::Error && safe(d)).cloned().collect()
+        } else {
+            errors
+        };
+        let mut pass = fix::apply_safe_fixes(&text, &candidates);
         if pass.applied.is_empty() || pass.text == text {
             break;
         }
+        let (mut p, mut after) = reparse(&pass.text);
+        if lint_round {
+            if errors_of(&after) > errors_of(&diagnostics) {
+                // A lint's fix must keep the file loading; drop this round.
+                report.push(format!(
+                    "iptlint: not fixed: {}: the remaining fixes would make it fail to load (please report this)",
+                    input.name
+                ));
+                break;
+            }
+        } else {
+            let bad = unhelpful_fixes(&text, &diagnostics, &candidates, &pass, &after);
+            if !bad.is_empty() {
+                let idx = iptlint_parser::LineIndex::new(&text);
+                for &k in &bad {
+                    let d = &candidates[k];
+                    let pos = idx.line_col(&text, d.span.start.min(text.len()));
+                    report.push(format!(
+                        "iptlint: not fixed: {}:{}:{}: {}/{}: its fix ({}) would not make the line load",
+                        input.name,
+                        pos.line + 1,
+                        pos.col + 1,
+                        d.code.code,
+                        d.code.name,
+                        d.fix.as_ref().map_or("", |f| f.message.as_str())
+                    ));
+                    refused.push((d.code.code, d.message.clone()));
+                }
+                let kept: Vec<Diagnostic> =
+                    candidates.iter().enumerate().filter(|(k, _)| !bad.contains(k)).map(|(_, d)| d.clone()).collect();
+                pass = fix::apply_safe_fixes(&text, &kept);
+                if pass.applied.is_empty() || pass.text == text {
+                    continue;
+                }
+                (p, after) = reparse(&pass.text);
+            }
+        }
         applied.extend(pass.applied);
         text = pass.text;
-        let p = parse_text(Some(&input.name), &text, Some(input.parsed.ruleset.family));
-        diagnostics = analyse(&p, &text, &input.config, comp.as_ref());
+        diagnostics = after;
         parsed = Some(p);
     }
-    let mut report = Vec::new();
     if !applied.is_empty() {
         let mut counts: Vec<(&'static iptlint_parser::codes::Code, usize)> = Vec::new();
         for c in &applied {
@@ -544,17 +635,22 @@ fn fix_file(inputs: &[Input], extras: &[Extra], i: usize, mut diagnostics: Vec<D
         }
         counts.sort_by_key(|(c, _)| c.code);
         let list: Vec<String> = counts.iter().map(|(c, n)| format!("{n} {}/{}", c.code, c.name)).collect();
-        report.push(format!(
-            "iptlint: fixed {} finding{} in {}: {}",
-            applied.len(),
-            if applied.len() == 1 { "" } else { "s" },
-            input.name,
-            list.join(", ")
-        ));
+        report.insert(
+            0,
+            format!(
+                "iptlint: fixed {} finding{} in {}: {}",
+                applied.len(),
+                if applied.len() == 1 { "" } else { "s" },
+                input.name,
+                list.join(", ")
+            ),
+        );
     }
     // A safe fix still offered now overlapped another one in every round.
     let idx = iptlint_parser::LineIndex::new(&text);
-    for d in diagnostics.iter().filter(|d| d.fix.as_ref().is_some_and(|f| f.safe)) {
+    for d in
+        diagnostics.iter().filter(|d| safe(d) && !refused.iter().any(|(c, m)| *c == d.code.code && *m == d.message))
+    {
         let pos = idx.line_col(&text, d.span.start.min(text.len()));
         report.push(format!(
             "iptlint: not fixed: {}:{}:{}: {}/{}: its fix overlaps another fix",
