@@ -26,6 +26,7 @@ macro_rules! declare_lint {
 
 pub mod duplicate_rule;
 pub mod empty_chain;
+pub mod established_misuse;
 pub mod host_bits_set;
 pub mod missing_policy;
 pub mod permissive_policy;
@@ -50,6 +51,7 @@ pub static ALL: &[Lint] = &[
     Lint { code: &duplicate_rule::DUPLICATE_RULE, check: duplicate_rule::check },
     Lint { code: &empty_chain::EMPTY_CHAIN, check: empty_chain::check },
     Lint { code: &return_at_end::RETURN_AT_END, check: return_at_end::check },
+    Lint { code: &established_misuse::ESTABLISHED_MISUSE, check: established_misuse::check },
     Lint { code: &missing_policy::MISSING_POLICY, check: missing_policy::check },
     Lint { code: &permissive_policy::PERMISSIVE_POLICY, check: permissive_policy::check },
     Lint { code: &host_bits_set::HOST_BITS_SET, check: host_bits_set::check },
