@@ -24,6 +24,7 @@ macro_rules! declare_lint {
     };
 }
 
+pub mod deprecated_state_match;
 pub mod duplicate_rule;
 pub mod empty_chain;
 pub mod established_misuse;
@@ -52,6 +53,7 @@ pub static ALL: &[Lint] = &[
     Lint { code: &empty_chain::EMPTY_CHAIN, check: empty_chain::check },
     Lint { code: &return_at_end::RETURN_AT_END, check: return_at_end::check },
     Lint { code: &established_misuse::ESTABLISHED_MISUSE, check: established_misuse::check },
+    Lint { code: &deprecated_state_match::DEPRECATED_STATE_MATCH, check: deprecated_state_match::check },
     Lint { code: &missing_policy::MISSING_POLICY, check: missing_policy::check },
     Lint { code: &permissive_policy::PERMISSIVE_POLICY, check: permissive_policy::check },
     Lint { code: &host_bits_set::HOST_BITS_SET, check: host_bits_set::check },
