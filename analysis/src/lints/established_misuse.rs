@@ -473,7 +473,7 @@ pub fn check(cx: &LintCx) -> Vec<Diagnostic> {
         );
         let empty = || Some(PacketSet::empty(family));
         for (v, replies, errors, whose, errors_of) in [
-            (input, in_replies, in_errors, "connections this host opens", "the connections it accepts"),
+            (input, in_replies, in_errors, "connections this host opens", "the host's connections"),
             (output, out_replies, empty(), "services `INPUT` accepts", ""),
             (forward, fwd_replies, fwd_errors, "connections it forwards", "the connections it forwards"),
         ] {

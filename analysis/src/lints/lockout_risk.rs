@@ -1,6 +1,8 @@
 //! `lockout-risk`: INPUT drops new SSH connections or the packets of an
 //! established one, so loading the file over SSH cuts the session.
 
+use std::collections::HashMap;
+
 use iptlint_parser::ext::{Family, Hook};
 use iptlint_parser::model::{Rule, Table};
 use iptlint_parser::{Diagnostic, Severity};
@@ -60,30 +62,33 @@ declare_lint! {
     pub LOCKOUT_RISK = ("L303", "lockout-risk", Warning, "INPUT drops SSH: loading the file over SSH locks you out");
 }
 
-/// The comment of a rule: its `-m comment` text and the `#` comment on the
-/// line above it.
-fn comments_of(cx: &LintCx, rule: &Rule) -> String {
+/// Lower-cased comments by 1-based line: `#` lines.
+fn comment_lines(cx: &LintCx) -> HashMap<usize, String> {
+    cx.parsed.ruleset.comments.iter().map(|c| (cx.line(c.span), c.text.to_ascii_lowercase())).collect()
+}
+
+/// The comment of a rule, lower-cased: its `-m comment` text and the `#`
+/// comment on the line above it.
+fn comments_of(cx: &LintCx, lines: &HashMap<usize, String>, rule: &Rule) -> String {
     let mut s = String::new();
     for m in rule.matches.iter().filter(|m| m.name == "comment") {
         for o in &m.options {
-            s.push_str(&o.value.to_string());
+            s.push_str(&o.value.to_string().to_ascii_lowercase());
             s.push(' ');
         }
     }
-    let line = cx.line(rule.span);
-    for c in &cx.parsed.ruleset.comments {
-        if cx.line(c.span) + 1 == line {
-            s.push_str(&c.text);
-        }
+    if let Some(c) = cx.line(rule.span).checked_sub(1).and_then(|l| lines.get(&l)) {
+        s.push_str(c);
     }
-    s.to_ascii_lowercase()
+    s
 }
 
 /// Port 22 and the tcp ports of rules whose comment speaks of SSH.
 fn ssh_ports(cx: &LintCx, table: &Table, family: Family) -> Intervals {
+    let lines = comment_lines(cx);
     let mut ports = Intervals::point(22);
     for rule in &table.rules {
-        if !comments_of(cx, rule).contains("ssh") {
+        if !comments_of(cx, &lines, rule).contains("ssh") {
             continue;
         }
         let m = crate::matchset::rule_match(rule, family);
