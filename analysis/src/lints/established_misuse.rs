@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 
 use iptlint_parser::ext::{Family, Hook, TargetEffect};
-use iptlint_parser::model::{Chain, Policy, Rule, Table, TargetKind};
+use iptlint_parser::model::{Chain, Format, Policy, Rule, Table, TargetKind};
 use iptlint_parser::{Diagnostic, Span};
 
 use crate::reach::{hook_entry, TableFacts};
@@ -78,8 +78,10 @@ declare_lint! {
     /// to or coming from a non-loopback interface; connections the host
     /// opens are assumed to use Linux's default local ports
     /// (32768-60999). Replies dropped only by rules that name addresses
-    /// (`-s`, `-d`: block lists, anti-spoofing) are taken as intended and
-    /// not reported.
+    /// (`-s`, `-d`: block lists, anti-spoofing) or that drop everything of
+    /// an interface (`-i eth1 -j DROP`) are taken as intended and not
+    /// reported. A built-in chain without a policy in an iptables-save
+    /// file counts as ACCEPT, as nf_tables `iptables-restore` sets it.
     pub ESTABLISHED_MISUSE = ("L201", "established-misuse", Warning, "connection-tracking state mistake: replies dropped, or INVALID accepted");
 }
 
@@ -122,6 +124,7 @@ pub struct Verdicts<'a> {
     pub facts: &'a TableFacts,
     pub chain: &'a Chain,
     pub family: Family,
+    format: Format,
     /// Rules of the chain and of every user chain it can reach.
     pub rules: Vec<usize>,
 }
@@ -151,7 +154,14 @@ impl<'a> Verdicts<'a> {
                 }
             }
         }
-        Some(Verdicts { table, facts, chain, family: cx.parsed.ruleset.family, rules })
+        Some(Verdicts {
+            table,
+            facts,
+            chain,
+            family: cx.parsed.ruleset.family,
+            format: cx.parsed.ruleset.format,
+            rules,
+        })
     }
 
     pub fn hook(&self) -> Hook {
@@ -179,17 +189,24 @@ impl<'a> Verdicts<'a> {
         s
     }
 
+    /// The policy may be DROP: set so, or unset in `iptables -S` output
+    /// (which leaves it unknown). An unset policy in an iptables-save file
+    /// is ACCEPT: nf_tables iptables-restore resets it.
+    fn policy_may_drop(&self) -> bool {
+        match &self.chain.policy {
+            Some((p, _)) => *p == Policy::Drop,
+            None => self.format != Format::Save,
+        }
+    }
+
     /// Packets of `b` that may be accepted (over-approximation).
     pub fn may_accept_set(&self, b: &PBox) -> PacketSet {
-        // An unset policy is ACCEPT on nf_tables; the legacy backend keeps
-        // the old one: either may happen.
         self.collect(b, may_accept, !self.policy_drops())
     }
 
     /// Packets of `b` that may be dropped (over-approximation).
     pub fn may_drop_set(&self, b: &PBox) -> PacketSet {
-        let policy = !matches!(self.chain.policy, Some((Policy::Accept, _)));
-        self.collect(b, may_drop, policy)
+        self.collect(b, may_drop, self.policy_may_drop())
     }
 
     fn within(&self, b: &PBox) -> Option<PBox> {
@@ -360,15 +377,19 @@ fn per_port_state_rule(v: &Verdicts, ri: usize) -> bool {
         && !(r.get(Dim::Sport).is_full(65535) && r.get(Dim::Dport).is_full(65535))
 }
 
-/// Remove the packets that rules naming addresses drop (block lists,
-/// anti-spoofing rules): those drops are taken as intended.
-fn without_address_drops(v: &Verdicts, mut set: PacketSet) -> PacketSet {
+/// Remove the packets dropped by rules that name addresses (block lists,
+/// anti-spoofing) or that drop everything of an interface (a quarantined
+/// network): those drops are taken as intended.
+fn without_intended_drops(v: &Verdicts, mut set: PacketSet) -> PacketSet {
+    let full = |r: &PBox, d: Dim| r.get(d).is_full(d.max(v.family));
     for &ri in &v.rules {
         let f = &v.facts.rules[ri];
         let r = &f.matchset.region;
-        let named =
-            !r.get(Dim::Src).is_full(Dim::Src.max(v.family)) || !r.get(Dim::Dst).is_full(Dim::Dst.max(v.family));
-        if named && may_drop(&v.table.rules[ri]) {
+        let addresses = !full(r, Dim::Src) || !full(r, Dim::Dst);
+        let ifaces = [Dim::InIface, Dim::OutIface];
+        let blanket =
+            ifaces.iter().any(|&d| !full(r, d)) && Dim::ALL.iter().all(|&d| ifaces.contains(&d) || full(r, d));
+        if (addresses || blanket) && may_drop(&v.table.rules[ri]) {
             set.subtract(&f.hit);
         }
     }
@@ -478,7 +499,7 @@ pub fn check(cx: &LintCx) -> Vec<Diagnostic> {
             (forward, fwd_replies, fwd_errors, "connections it forwards", "the connections it forwards"),
         ] {
             let (Some(replies), Some(errors)) = (replies, errors) else { continue };
-            let d = Dropped { replies: without_address_drops(v, replies), errors: without_address_drops(v, errors) };
+            let d = Dropped { replies: without_intended_drops(v, replies), errors: without_intended_drops(v, errors) };
             report_chain(v, &d, whose, errors_of, &mut out);
         }
     }
@@ -624,7 +645,7 @@ mod tests {
 
     #[test]
     fn hardening_before_general_accept_is_silent() {
-        let t = format!("{HEAD}-A INPUT -f -j DROP\n-A INPUT -p tcp --tcp-flags ALL NONE -j DROP\n-A INPUT -p tcp --tcp-flags SYN,FIN SYN,FIN -j DROP\n-A INPUT -p tcp ! --syn -m state --state NEW -j DROP\n-A INPUT -s 10.0.0.0/8 -i eth0 -j DROP\n-A INPUT -p tcp --dport 23 -j DROP\n-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\nCOMMIT\n");
+        let t = format!("{HEAD}-A INPUT -f -j DROP\n-A INPUT -p tcp --tcp-flags ALL NONE -j DROP\n-A INPUT -p tcp --tcp-flags SYN,FIN SYN,FIN -j DROP\n-A INPUT -p tcp ! --syn -m state --state NEW -j DROP\n-A INPUT -s 10.0.0.0/8 -i eth0 -j DROP\n-A INPUT -i eth9 -j DROP\n-A INPUT -p tcp --dport 23 -j DROP\n-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\nCOMMIT\n");
         assert_eq!(run(&t), vec![]);
     }
 
@@ -634,6 +655,15 @@ mod tests {
         let f = run(&t);
         assert_eq!(f.len(), 1, "{f:?}");
         assert_eq!(f[0].0, 2);
+        assert!(f[0].1.contains("replies to connections this host opens"), "{f:?}");
+    }
+
+    #[test]
+    fn final_catch_all_drop() {
+        let t = "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -i lo -j ACCEPT\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A INPUT -j DROP\nCOMMIT\n";
+        let f = run(t);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].0, 5);
         assert!(f[0].1.contains("replies to connections this host opens"), "{f:?}");
     }
 
