@@ -311,7 +311,11 @@ pub fn describe(b: &PBox, family: Family) -> String {
         [(6, 6), (17, 17)] => "tcp or udp".into(),
         _ => "packets".into(),
     };
-    let full = |d: Dim| b.get(d).is_full(d.max(family));
+    let full = |d: Dim| match d {
+        // Port 0 aside, every port: nothing to say.
+        Dim::Sport | Dim::Dport => Intervals::range(1, 65535).is_subset(b.get(d)),
+        _ => b.get(d).is_full(d.max(family)),
+    };
     if proto.runs().iter().all(|&(a, b)| (a == 6 || a == 17) && a == b) {
         if !full(Dim::Sport) {
             s.push_str(&format!(" from port {}", ports_text(b.get(Dim::Sport))));
@@ -434,6 +438,9 @@ fn accepted_connections(v: &Verdicts) -> Option<PacketSet> {
     b.set(Dim::State, Intervals::point(state::NEW));
     b.set(Dim::Proto, Intervals::from_ranges([(6, 6), (17, 17)]));
     b.set(Dim::TcpFlags, syn_flags());
+    // Port 0 is never a connection's port.
+    b.set(Dim::Sport, Intervals::range(1, 65535));
+    b.set(Dim::Dport, Intervals::range(1, 65535));
     if v.hook() == Hook::Output {
         b.set(Dim::Sport, Intervals::range(EPHEMERAL.0, EPHEMERAL.1));
     }
@@ -665,6 +672,23 @@ mod tests {
         assert_eq!(f.len(), 1, "{f:?}");
         assert_eq!(f[0].0, 5);
         assert!(f[0].1.contains("replies to connections this host opens"), "{f:?}");
+    }
+
+    #[test]
+    fn port_zero_hardening_is_silent() {
+        let t = "*filter\n:INPUT DROP [0:0]\n:OUTPUT DROP [0:0]\n-A INPUT -p tcp --sport 0 -j DROP\n-A INPUT -p udp --dport 0 -j DROP\n-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A OUTPUT -p tcp --dport 0 -j DROP\n-A OUTPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n-A OUTPUT -j ACCEPT\nCOMMIT\n";
+        assert_eq!(run(t), vec![]);
+    }
+
+    #[test]
+    fn established_only_general_accept_drops_related() {
+        let t = format!("{HEAD}-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n");
+        let f = run(&t);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].0, 2);
+        assert!(f[0].1.starts_with("`INPUT` drops RELATED ICMP errors"), "{f:?}");
+        let ok = format!("{HEAD}-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT\n-A INPUT -p icmp -j ACCEPT\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n");
+        assert_eq!(run(&ok), vec![]);
     }
 
     #[test]
