@@ -12,12 +12,13 @@ declare_lint! {
     /// `conntrack` match with the same states (`-m conntrack --ctstate …`).
     ///
     /// ## Why is this bad?
-    /// `state` is the old name of a subset of `conntrack`: since iptables
-    /// 1.4.x the kernel's `xt_state` is superseded by `xt_conntrack`, and
-    /// iptables 1.8 loads `-m state` as an alias of `conntrack` (with
-    /// `--state` as `--ctstate`). Writing `conntrack` says what is loaded,
-    /// keeps one spelling across the ruleset, and is what current
-    /// documentation and `iptables-translate` use.
+    /// `state` is a subset of `conntrack`, as the iptables manual says, and
+    /// iptables 1.8 no longer has a module of its own for it: `-m state` is
+    /// loaded as an alias of `conntrack`, with `--state` as `--ctstate`
+    /// (the kernel runs the same `ct state` check either way). Writing
+    /// `conntrack` says what is loaded, keeps one spelling across the
+    /// ruleset, and leaves room for the options only `conntrack` has
+    /// (`--ctstatus`, `--ctorigdst`, …).
     ///
     /// ## Example
     /// ```text

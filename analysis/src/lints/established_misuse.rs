@@ -401,7 +401,7 @@ fn without_intended_drops(v: &Verdicts, mut set: PacketSet) -> PacketSet {
 }
 
 /// Reply box for a connection box `a` seen in `from`, as it appears in `to`.
-fn reply_box(a: &PBox, to: Hook, family: Family) -> PBox {
+fn reply_box(a: &PBox, to: Hook, family: Family) -> Option<PBox> {
     let mut r = PBox::full(family);
     r.set(Dim::Src, a.get(Dim::Dst).clone());
     r.set(Dim::Dst, a.get(Dim::Src).clone());
@@ -414,7 +414,7 @@ fn reply_box(a: &PBox, to: Hook, family: Family) -> PBox {
         r.set(Dim::InIface, a.get(Dim::OutIface).clone());
         r.set(Dim::OutIface, a.get(Dim::InIface).clone());
     }
-    r.intersect(&probe(to, family)).unwrap_or(r)
+    r.intersect(&probe(to, family))
 }
 
 /// ICMP errors ("fragmentation needed" / "packet too big") about a
@@ -479,7 +479,7 @@ pub fn check(cx: &LintCx) -> Vec<Diagnostic> {
         let (bi, bo, bf) = (take(&acc_in), take(&acc_out), take(&acc_fwd));
 
         // INPUT: replies to what OUTPUT sends; ICMP errors about both.
-        let in_replies = union_sure_drop(input, bo.iter().map(|a| reply_box(a, Hook::Input, family)));
+        let in_replies = union_sure_drop(input, bo.iter().filter_map(|a| reply_box(a, Hook::Input, family)));
         let in_errors = union_sure_drop(
             input,
             bi.iter()
@@ -487,9 +487,9 @@ pub fn check(cx: &LintCx) -> Vec<Diagnostic> {
                 .chain(bo.iter().map(|a| icmp_error_box(a.get(Dim::Src), Hook::Input, family))),
         );
         // OUTPUT: replies of the services INPUT accepts.
-        let out_replies = union_sure_drop(output, bi.iter().map(|a| reply_box(a, Hook::Output, family)));
+        let out_replies = union_sure_drop(output, bi.iter().filter_map(|a| reply_box(a, Hook::Output, family)));
         // FORWARD: replies and errors of what it forwards.
-        let fwd_replies = union_sure_drop(forward, bf.iter().map(|a| reply_box(a, Hook::Forward, family)));
+        let fwd_replies = union_sure_drop(forward, bf.iter().filter_map(|a| reply_box(a, Hook::Forward, family)));
         let fwd_errors = union_sure_drop(
             forward,
             bf.iter().map(|a| {
