@@ -258,6 +258,15 @@ mod tests {
     }
 
     #[test]
+    fn list_rules_format() {
+        let t = "-P INPUT DROP\n-P FORWARD DROP\n-P OUTPUT ACCEPT\n-A INPUT -p tcp --dport 80 -j ACCEPT\n";
+        let f = run(t);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].0, 1);
+        assert_eq!(run("-P INPUT ACCEPT\n-A INPUT -p tcp --dport 80 -j ACCEPT\n"), vec![]);
+    }
+
+    #[test]
     fn ipv6_is_info() {
         let t = "*filter\n:INPUT DROP [0:0]\nCOMMIT\n";
         let p = parse(t, &ParseOptions { family: Some(Family::V6), table: None });
