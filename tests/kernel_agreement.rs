@@ -1,0 +1,487 @@
+//! The kernel is the ground truth: every file of `tests/corpus/valid` and
+//! `tests/corpus/invalid`, and deterministic mutants of the valid ones, is
+//! really loaded with `iptables-restore` / `ip6tables-restore` (no `--test`)
+//! in a fresh network namespace, and iptlint must agree:
+//!
+//! * the load fails ⇔ iptlint reports a finding of severity `error`;
+//! * when it fails, one of iptlint's errors is on the line iptables blames.
+//!   iptables names the line (`Error occurred at line: N`, `line N failed`,
+//!   `line N: RULE_APPEND failed`), except that nf_tables errors found at
+//!   commit time may name the `COMMIT` line; then the test finds the
+//!   offending rule by blanking rule lines one at a time until the load
+//!   passes. `COMMIT expected at line N` (N past the end) must be matched by
+//!   a missing-commit finding.
+//!
+//! A load that fails on a line where iptlint reports a host requirement
+//! (a host name resolved by DNS, which the namespace cannot do) depends on
+//! the host, not on the file: such mutants are counted as skipped.
+//!
+//! The second test compares `iptlint_parser::save::save` with what
+//! `iptables-save` prints after loading each valid file.
+//!
+//! Outside CI the tests skip (with the reason) where `unshare` or iptables
+//! is missing; in CI (`CI=true`) that is a failure.
+
+mod common;
+#[path = "support/corpus.rs"]
+mod corpus;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use corpus::Case;
+use iptlint_parser::{parse, save, Family, ParseOptions, Severity};
+
+/// How many mutants of each operator per valid file.
+const MUTANTS_PER_OPERATOR: usize = 2;
+
+/// What `iptables-restore` made of a file.
+#[derive(Debug)]
+struct Load {
+    ok: bool,
+    /// The line its message names.
+    line: Option<usize>,
+    /// It ran out of input inside a table (`COMMIT expected`).
+    commit_expected: bool,
+    stderr: String,
+    /// Output of the commands run after a successful load.
+    stdout: String,
+}
+
+/// ipsets the file references (`--match-set`, `--add-set`, `--del-set`,
+/// `--map-set`), with the number of dimensions of their first use.
+fn ipsets(text: &str) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for line in text.lines() {
+        let w: Vec<&str> = line.split_whitespace().collect();
+        for k in 0..w.len() {
+            if matches!(w[k], "--match-set" | "--add-set" | "--del-set" | "--map-set") {
+                if let Some(name) = w.get(k + 1) {
+                    let dims = w.get(k + 2).map_or(1, |f| f.split(',').count());
+                    if !out.iter().any(|(n, _)| n == name) {
+                        out.push((name.to_string(), dims));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn restore_cmd(family: Family) -> &'static str {
+    match family {
+        Family::V4 => "iptables-restore",
+        Family::V6 => "ip6tables-restore",
+    }
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// Load `text` for real in a new network namespace; `after` runs there
+/// when the load succeeds (e.g. `iptables-save`).
+fn kernel_load(text: &str, family: Family, after: &str) -> Load {
+    let inet = if family == Family::V6 { "inet6" } else { "inet" };
+    let mut script = String::new();
+    for (name, dims) in ipsets(text) {
+        let ty = match dims {
+            1 => "hash:net",
+            2 => "hash:net,net",
+            _ => "hash:net,port,net",
+        };
+        script.push_str(&format!(
+            "ipset create {} {ty} family {inet} 2>/dev/null\n",
+            shell_quote(&name)
+        ));
+    }
+    script.push_str(restore_cmd(family));
+    script.push_str(" || exit 111\n");
+    script.push_str(after);
+    let mut child = Command::new("unshare")
+        .args(["-n", "sh", "-c", &script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn unshare");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .expect("write to iptables-restore");
+    let out = child.wait_with_output().expect("wait for unshare");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let failed = out.status.code() == Some(111);
+    assert!(
+        failed || out.status.success(),
+        "namespace commands failed ({:?}): {stderr}",
+        out.status
+    );
+    Load {
+        ok: !failed,
+        line: if failed { blamed_line(&stderr) } else { None },
+        commit_expected: stderr.contains("COMMIT expected"),
+        stderr,
+        stdout,
+    }
+}
+
+/// The first line number in iptables-restore's messages.
+fn blamed_line(stderr: &str) -> Option<usize> {
+    for (i, _) in stderr.match_indices("line") {
+        let rest = stderr[i + 4..].trim_start_matches([':', ' ']);
+        let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+        if let Ok(n) = digits.parse() {
+            return Some(n);
+        }
+    }
+    None
+}
+
+/// The rule lines iptables blames at commit time: when the message names
+/// the `COMMIT` line (or none), blank rule lines one at a time (keeping the
+/// numbering) until the load passes; failing that, blank them cumulatively.
+fn offending_line(case: &Case, load: &Load) -> Option<usize> {
+    let lines: Vec<&str> = case.text.split('\n').collect();
+    let named = load.line?;
+    let named_text = lines.get(named - 1).map(|l| l.trim_end_matches('\r'));
+    if named_text.is_some_and(|l| l != "COMMIT") {
+        return Some(named);
+    }
+    let rule_lines: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(i, l)| *i < named && (l.starts_with('-') || l.starts_with('[')))
+        .map(|(i, _)| i)
+        .collect();
+    let without = |skip: &[usize]| -> String {
+        lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| if skip.contains(&i) { "" } else { *l })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for &i in &rule_lines {
+        if kernel_load(&without(&[i]), case.family, "").ok {
+            return Some(i + 1);
+        }
+    }
+    for k in 1..=rule_lines.len() {
+        if kernel_load(&without(&rule_lines[..k]), case.family, "").ok {
+            return Some(rule_lines[k - 1] + 1);
+        }
+    }
+    Some(named)
+}
+
+/// iptlint's view of a file.
+struct Lint {
+    /// (first line, last line, code, message) of each error.
+    errors: Vec<(usize, usize, &'static str, String)>,
+    /// Lines with a host-requirement finding.
+    host_lines: Vec<usize>,
+    all: String,
+}
+
+fn lint(case: &Case) -> Result<Lint, String> {
+    let family = case.family;
+    let text = case.text.clone();
+    let parsed = std::panic::catch_unwind(move || {
+        parse(
+            &text,
+            &ParseOptions {
+                family: Some(family),
+                table: None,
+            },
+        )
+    })
+    .map_err(|_| "iptlint panicked".to_string())?;
+    let rs = &parsed.ruleset;
+    let mut lint = Lint {
+        errors: Vec::new(),
+        host_lines: Vec::new(),
+        all: String::new(),
+    };
+    for d in &parsed.diagnostics {
+        let from = rs.line_of(d.span.start);
+        let to = rs.line_of(d.span.end.saturating_sub(1).max(d.span.start));
+        lint.all.push_str(&format!(
+            "    {}:{from} {} {}\n",
+            d.severity.as_str(),
+            d.code.code,
+            d.message
+        ));
+        match d.severity {
+            Severity::Error => lint
+                .errors
+                .push((from, to, d.code.code, d.message.clone())),
+            _ if d.code.code == "I401" => lint.host_lines.extend(from..=to),
+            _ => {}
+        }
+    }
+    Ok(lint)
+}
+
+enum Verdict {
+    Agree,
+    Skip(String),
+    Disagree(String),
+}
+
+fn judge(case: &Case) -> Verdict {
+    let lint = match lint(case) {
+        Ok(l) => l,
+        Err(e) => return Verdict::Disagree(e),
+    };
+    let load = kernel_load(&case.text, case.family, "");
+    let report = |what: String, load: &Load| {
+        Verdict::Disagree(format!(
+            "{what}\n  iptables-restore: {}\n  iptlint:\n{}",
+            if load.ok {
+                "loaded".to_string()
+            } else {
+                load.stderr.trim().replace('\n', "\n    ")
+            },
+            lint.all
+        ))
+    };
+    if load.ok {
+        if lint.errors.is_empty() {
+            return Verdict::Agree;
+        }
+        return report("iptlint reports an error, but the file loads".into(), &load);
+    }
+    if lint.errors.is_empty() {
+        return report("the load fails, but iptlint reports no error".into(), &load);
+    }
+    if load.commit_expected {
+        if lint.errors.iter().any(|e| e.2 == "E106") {
+            return Verdict::Agree;
+        }
+        return report(
+            "iptables wants a COMMIT; iptlint reports no missing-commit".into(),
+            &load,
+        );
+    }
+    let Some(line) = offending_line(case, &load) else {
+        // Failed without naming a line: any error will do.
+        return Verdict::Agree;
+    };
+    let on_line: Vec<&(usize, usize, &str, String)> = lint
+        .errors
+        .iter()
+        .filter(|e| e.0 <= line && line <= e.1)
+        .collect();
+    if on_line.is_empty() {
+        if lint.host_lines.contains(&line) {
+            return Verdict::Skip(format!("line {line} needs the host (DNS)"));
+        }
+        return report(
+            format!("iptables blames line {line}; iptlint reports no error there"),
+            &load,
+        );
+    }
+    if !case.expect.is_empty() && !on_line.iter().any(|e| case.expect.iter().any(|c| c == e.2)) {
+        return report(
+            format!(
+                "line {line}: the file expects {}, iptlint reports {}",
+                case.expect.join("/"),
+                on_line.iter().map(|e| e.2).collect::<Vec<_>>().join("/")
+            ),
+            &load,
+        );
+    }
+    Verdict::Agree
+}
+
+fn kernel_ready() -> bool {
+    match common::kernel_available() {
+        Ok(()) => true,
+        Err(reason) => {
+            common::skip_or_fail(&reason);
+            false
+        }
+    }
+}
+
+/// Judge every case, on a few threads (each case is a handful of short
+/// processes); print disagreements and totals, fail on any disagreement.
+fn run_cases(title: &str, cases: &[Case], must: Option<bool>) {
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
+    let results: Vec<(String, Verdict)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                s.spawn(move || {
+                    cases
+                        .iter()
+                        .skip(t)
+                        .step_by(threads)
+                        .map(|c| {
+                            let mut v = judge(c);
+                            if let (Verdict::Agree, Some(should_load)) = (&v, must) {
+                                let loads = kernel_load(&c.text, c.family, "").ok;
+                                if loads != should_load {
+                                    v = Verdict::Disagree(format!(
+                                        "corpus file is misfiled: it {} load",
+                                        if loads { "does" } else { "does not" }
+                                    ));
+                                }
+                            }
+                            (c.name.clone(), v)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let mut bad = Vec::new();
+    let (mut agree, mut skipped) = (0, 0);
+    for (name, v) in &results {
+        match v {
+            Verdict::Agree => agree += 1,
+            Verdict::Skip(why) => {
+                skipped += 1;
+                eprintln!("skipped {name}: {why}");
+            }
+            Verdict::Disagree(why) => bad.push(format!("{name}: {why}")),
+        }
+    }
+    for b in &bad {
+        eprintln!("DISAGREE {b}\n");
+    }
+    eprintln!(
+        "{title}: {} cases, {agree} agree, {skipped} skipped (host-dependent), {} disagree",
+        results.len(),
+        bad.len()
+    );
+    assert!(bad.is_empty(), "{title}: {} disagreements", bad.len());
+}
+
+#[test]
+fn corpus_agrees_with_kernel() {
+    if !kernel_ready() {
+        return;
+    }
+    let valid = corpus::load_dir("valid");
+    let invalid = corpus::load_dir("invalid");
+    assert!(valid.len() >= 5 && invalid.len() >= 20, "corpus is missing");
+    for c in &invalid {
+        assert!(!c.expect.is_empty(), "{}: no `# expect:` line", c.name);
+    }
+    run_cases("valid corpus", &valid, Some(true));
+    run_cases("invalid corpus", &invalid, Some(false));
+}
+
+#[test]
+fn mutants_agree_with_kernel() {
+    if !kernel_ready() {
+        return;
+    }
+    let cases: Vec<Case> = corpus::load_dir("valid")
+        .iter()
+        .flat_map(|c| corpus::mutants(c, MUTANTS_PER_OPERATOR))
+        .collect();
+    assert!(cases.len() > 100, "too few mutants: {}", cases.len());
+    run_cases("mutants", &cases, None);
+}
+
+/// What iptables-save prints, minus what differs between runs or is not
+/// part of the ruleset: the `#` header and footer lines, and chain counters
+/// (always `[0:0]` after a restore without `-c`, but iptlint prints the
+/// file's model, not live counters). Nothing is reordered: iptables-save's
+/// order is deterministic (tables in the fixed order mangle, security, raw,
+/// filter, nat; built-in chains in hook order; user chains sorted by name;
+/// rules grouped by chain in that order), so the printer must match it.
+fn normalise_save(text: &str) -> String {
+    let mut out = String::new();
+    for l in text.lines().filter(|l| !l.starts_with('#')) {
+        let l = if l.starts_with(':') {
+            match l.rfind(" [") {
+                Some(i) => format!("{} [0:0]", &l[..i]),
+                None => l.to_string(),
+            }
+        } else {
+            l.to_string()
+        };
+        out.push_str(&l);
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn save_agrees_with_iptables_save() {
+    if !kernel_ready() {
+        return;
+    }
+    let mut bad = Vec::new();
+    let valid = corpus::load_dir("valid");
+    for c in &valid {
+        let save_cmd = if c.family == Family::V6 {
+            "ip6tables-save"
+        } else {
+            "iptables-save"
+        };
+        let load = kernel_load(&c.text, c.family, save_cmd);
+        assert!(load.ok, "{}: does not load: {}", c.name, load.stderr);
+        let want = normalise_save(&load.stdout);
+        let parsed = parse(
+            &c.text,
+            &ParseOptions {
+                family: Some(c.family),
+                table: None,
+            },
+        );
+        let got = normalise_save(&save::save(&parsed.ruleset));
+        if got != want {
+            let diff: Vec<String> = diff_lines(&want, &got);
+            bad.push(format!("{}:\n{}", c.name, diff.join("\n")));
+        }
+    }
+    for b in &bad {
+        eprintln!("SAVE DIFFERS {b}\n");
+    }
+    eprintln!(
+        "save agreement: {} files, {} differ",
+        valid.len(),
+        bad.len()
+    );
+    assert!(bad.is_empty(), "{} files print differently", bad.len());
+}
+
+/// A small line diff for the failure message: lines only in one side.
+fn diff_lines(want: &str, got: &str) -> Vec<String> {
+    let w: Vec<&str> = want.lines().collect();
+    let g: Vec<&str> = got.lines().collect();
+    let mut out = Vec::new();
+    for (i, l) in w.iter().enumerate() {
+        if g.get(i) != Some(l) {
+            out.push(format!("  line {}: iptables-save `{l}`", i + 1));
+            out.push(format!(
+                "  line {}: iptlint       `{}`",
+                i + 1,
+                g.get(i).unwrap_or(&"<none>")
+            ));
+            break;
+        }
+    }
+    for l in &w {
+        if !g.contains(l) {
+            out.push(format!("  only iptables-save: {l}"));
+        }
+    }
+    for l in &g {
+        if !w.contains(l) {
+            out.push(format!("  only iptlint:       {l}"));
+        }
+    }
+    out
+}
