@@ -100,6 +100,8 @@ struct Builder<'t> {
     open: Option<usize>,
     /// Parsed lines per (table, rule index), for the commit-time checks.
     parsed: Vec<Vec<RuleInfo>>,
+    /// `iptables -S` input rather than restore input.
+    list_rules: bool,
 }
 
 /// What the commit checks need beyond the model.
@@ -119,6 +121,7 @@ pub fn parse(text: &str, opts: &ParseOptions) -> Parsed {
         comments: Vec::new(),
         open: None,
         parsed: Vec::new(),
+        list_rules,
     };
     if list_rules {
         let name = opts.table.clone().unwrap_or_else(|| "filter".into());
@@ -199,21 +202,54 @@ impl<'t> Builder<'t> {
         self.open = Some(self.tables.len() - 1);
     }
 
+    /// One line. A trailing `\r` stays part of the line, as it does for
+    /// iptables-restore (it ends up in the last word); when that breaks the
+    /// line, the CRLF finding is the error and replaces what the `\r`
+    /// caused; when the line still loads (`:INPUT DROP [0:0]\r`, a comment),
+    /// it is a warning.
     fn line(&mut self, line: &str, base: usize, list_rules: bool) {
-        let mut line = line;
-        if let Some(stripped) = line.strip_suffix('\r') {
-            let cr = Span::new(base + stripped.len(), base + line.len());
-            self.diags.push(
-                Diagnostic::new(
-                    &codes::CRLF_LINE_ENDING,
-                    cr,
-                    "line ends in CRLF: iptables-restore reads the `\\r` as part of the line",
-                )
-                .replace("remove the carriage return", cr, "")
-                .note("convert the file to LF line endings, e.g. `dos2unix FILE`"),
-            );
-            line = stripped;
+        let Some(stripped) = line.strip_suffix('\r') else {
+            self.line_inner(line, base, list_rules);
+            return;
+        };
+        let cr = Span::new(base + stripped.len(), base + line.len());
+        let before = self.diags.len();
+        self.line_inner(line, base, list_rules);
+        let line_span = Span::new(base, base + line.len());
+        let broke = self.diags[before..].iter().any(|d| {
+            d.severity == crate::diagnostic::Severity::Error
+                && d.span.start >= line_span.start
+                && d.span.start <= line_span.end
+        });
+        let mut d = Diagnostic::new(
+            &codes::CRLF_LINE_ENDING,
+            cr,
+            "line ends in CRLF: iptables-restore reads the `\\r` as part of the line",
+        )
+        .replace("remove the carriage return", cr, "")
+        .note("convert the file to LF line endings, e.g. `dos2unix FILE`");
+        if broke {
+            // What the `\r` caused on this line is noise beside its cause.
+            let mut i = before;
+            while i < self.diags.len() {
+                let x = &self.diags[i];
+                if x.severity == crate::diagnostic::Severity::Error
+                    && x.span.start >= line_span.start
+                    && x.span.start <= line_span.end
+                {
+                    self.diags.remove(i);
+                } else {
+                    i += 1;
+                }
+            }
+        } else {
+            d.severity = crate::diagnostic::Severity::Warning;
+            d = d.note("here the `\\r` happens to be harmless, but on a rule line it becomes part of the last word");
         }
+        self.diags.push(d);
+    }
+
+    fn line_inner(&mut self, line: &str, base: usize, list_rules: bool) {
         let span = Span::new(base, base + line.len());
         if line.is_empty() {
             return;
@@ -361,7 +397,7 @@ impl<'t> Builder<'t> {
             ));
             return;
         };
-        if !self.valid_chain_name(c.name, c.name_span) {
+        if !self.valid_chain_name(c.name, c.name_span, true) {
             return;
         }
         let Some((policy, pspan)) = c.policy else {
@@ -403,13 +439,8 @@ impl<'t> Builder<'t> {
                         chain.decl = Some(span);
                     }
                 }
-                if table.name == "nat" && policy == "DROP" {
-                    self.diags.push(Diagnostic::new(
-                        &codes::NAT_DROP,
-                        pspan,
-                        "the nat table is not for filtering: iptables refuses a DROP policy there",
-                    ));
-                }
+                // A `:CHAIN DROP` line in nat loads (only `-P CHAIN DROP`
+                // and `-j DROP` are refused there).
             } else {
                 // Redeclaring a user chain is allowed (EEXIST is ignored).
                 if chain.decl.is_none() {
@@ -427,19 +458,25 @@ impl<'t> Builder<'t> {
         }
     }
 
-    /// `assert_valid_chain_name`.
-    fn valid_chain_name(&mut self, name: &str, span: Span) -> bool {
+    /// `assert_valid_chain_name`. For a `:NAME` line iptables-restore first
+    /// announces the name as a chain, so only the standard targets clash;
+    /// `-N NAME` clashes with every target module (`LOG`, …).
+    fn valid_chain_name(&mut self, name: &str, span: Span, decl_line: bool) -> bool {
         let msg = if name.len() >= 29 {
             Some(format!(
                 "chain name `{name}` is {} characters long; the limit is 28",
                 name.len()
             ))
+        } else if name.contains(char::is_whitespace) {
+            Some(format!("chain name `{name}` may not contain blanks"))
         } else if name.starts_with('-') || name.starts_with('!') {
             Some(format!(
                 "chain name `{name}` may not start with `{}`",
                 &name[..1]
             ))
-        } else if ext::find(ExtKind::Target, name, self.family).is_some() {
+        } else if ext::find(ExtKind::Target, name, self.family)
+            .is_some_and(|t| !decl_line || matches!(t.name, "ACCEPT" | "DROP" | "RETURN" | "QUEUE"))
+        {
             Some(format!(
                 "chain name `{name}` clashes with the target of that name"
             ))
@@ -538,7 +575,7 @@ impl<'t> Builder<'t> {
 
         if valid
             && matches!(command, Command::NewChain)
-            && !self.valid_chain_name(&chain_name, chain_span)
+            && !self.valid_chain_name(&chain_name, chain_span, false)
         {
             valid = false;
         }
@@ -626,6 +663,10 @@ impl<'t> Builder<'t> {
                     None
                 }
             }
+            (Command::Replace(_), Some(_)) if !self.list_rules => Some(
+                "iptables-restore 1.8.9 (nf_tables) crashes on `-R` in restore input; delete the rule (`-D CHAIN N`) and insert the new one (`-I CHAIN N …`)"
+                    .to_string(),
+            ),
             (Command::Replace(n), Some(ci)) => {
                 let len = table.chains[ci].rules.len();
                 if *n > len {
@@ -679,18 +720,51 @@ impl<'t> Builder<'t> {
                 }
             }
             (Command::DeleteChain, _) => {
+                // The kernel refuses to delete a chain that holds rules or
+                // that a rule jumps to ("Device or resource busy").
+                let busy = |table: &Table, name: &str| -> Option<String> {
+                    let c = table.chain(name)?;
+                    if !c.rules.is_empty() {
+                        return Some(format!(
+                            "cannot delete chain `{name}`: it still holds {} rule(s); flush it first (`-F {name}`)",
+                            c.rules.len()
+                        ));
+                    }
+                    let referenced = table.chains.iter().any(|c| {
+                        c.rules.iter().any(|&r| {
+                            table.rules[r].target.as_ref().and_then(|t| t.chain()) == Some(name)
+                        })
+                    });
+                    referenced.then(|| {
+                        format!("cannot delete chain `{name}`: a rule still jumps to it")
+                    })
+                };
                 if chain_name.is_empty() {
-                    table.chains.retain(|c| c.is_builtin());
-                    None
+                    let user: Vec<String> = table
+                        .chains
+                        .iter()
+                        .filter(|c| !c.is_builtin())
+                        .map(|c| c.name.clone())
+                        .collect();
+                    match user.iter().find_map(|n| busy(table, n)) {
+                        Some(m) => Some(m),
+                        None => {
+                            table.chains.retain(|c| c.is_builtin());
+                            None
+                        }
+                    }
                 } else {
                     match ci {
                         Some(ci) if table.chains[ci].is_builtin() => {
                             Some(format!("cannot delete the built-in chain `{chain_name}`"))
                         }
-                        Some(ci) => {
-                            table.chains.remove(ci);
-                            None
-                        }
+                        Some(ci) => match busy(table, &chain_name) {
+                            Some(m) => Some(m),
+                            None => {
+                                table.chains.remove(ci);
+                                None
+                            }
+                        },
                         None => None,
                     }
                 }
@@ -721,6 +795,11 @@ impl<'t> Builder<'t> {
                         other => Some(format!("`{other}` is not a policy: use ACCEPT or DROP")),
                     }
                 }
+            }
+            (Command::Rename(_), Some(ci))
+                if !self.list_rules && !table.chains[ci].is_builtin() =>
+            {
+                Some(format!("iptables-restore (nf_tables) cannot rename `{chain_name}`: every chain of a restored table is created in the same batch, and `-E` fails on such a chain; declare it under the new name"))
             }
             (Command::Rename(new), Some(ci)) => {
                 if table.chains[ci].is_builtin() {
@@ -841,43 +920,38 @@ impl<'t> Builder<'t> {
         }
     }
 
+    /// The kernel refuses a jump loop once a built-in chain reaches it
+    /// (an unreachable loop loads). It checks as each rule is added, so the
+    /// rule it blames is the first, in file order, after which a loop is
+    /// reachable: the jump that closes it, or the jump that makes it
+    /// reachable.
     fn loop_check(&mut self, t: usize) {
         let table = &self.tables[t];
-        let mut edges: HashMap<&str, Vec<(usize, &str)>> = HashMap::new();
-        for c in &table.chains {
-            for &ri in &c.rules {
-                if let Some(target) = table.rules[ri].target.as_ref().and_then(|t| t.chain()) {
-                    edges.entry(&c.name).or_default().push((ri, target));
-                }
-            }
-        }
-        // Find a rule whose jump closes a cycle (DFS with colours).
-        let mut state: HashMap<&str, u8> = HashMap::new();
+        let in_chains: HashSet<usize> = table
+            .chains
+            .iter()
+            .flat_map(|c| c.rules.iter().copied())
+            .collect();
+        let mut edges: HashMap<&str, Vec<&str>> = HashMap::new();
+        let roots: Vec<&str> = table
+            .chains
+            .iter()
+            .filter(|c| c.is_builtin())
+            .map(|c| c.name.as_str())
+            .collect();
         let mut found: Option<usize> = None;
-        fn dfs<'a>(
-            n: &'a str,
-            edges: &HashMap<&'a str, Vec<(usize, &'a str)>>,
-            state: &mut HashMap<&'a str, u8>,
-            found: &mut Option<usize>,
-        ) {
-            state.insert(n, 1);
-            for &(ri, m) in edges.get(n).map(|v| v.as_slice()).unwrap_or(&[]) {
-                if found.is_some() {
-                    return;
-                }
-                match state.get(m).copied().unwrap_or(0) {
-                    1 => *found = Some(ri),
-                    0 => dfs(m, edges, state, found),
-                    _ => {}
-                }
+        for (ri, rule) in table.rules.iter().enumerate() {
+            let adds = matches!(rule.command, Command::Append | Command::Insert(_));
+            let Some(target) = rule.target.as_ref().and_then(|t| t.chain()) else {
+                continue;
+            };
+            if !rule.valid || !adds || !in_chains.contains(&ri) {
+                continue;
             }
-            state.insert(n, 2);
-        }
-        let mut names: Vec<&str> = table.chains.iter().map(|c| c.name.as_str()).collect();
-        names.sort_by_key(|n| table.chain(n).map(|c| !c.is_builtin()));
-        for n in names {
-            if state.get(n).copied().unwrap_or(0) == 0 {
-                dfs(n, &edges, &mut state, &mut found);
+            edges.entry(rule.chain.as_str()).or_default().push(target);
+            if reachable_cycle(&roots, &edges) {
+                found = Some(ri);
+                break;
             }
         }
         if let Some(ri) = found {
@@ -888,7 +962,7 @@ impl<'t> Builder<'t> {
             self.diags.push(Diagnostic::new(
                 &codes::CHAIN_LOOP,
                 span,
-                "this jump closes a loop of chains; the kernel refuses loops (\"Too many links\")",
+                "with this jump a built-in chain reaches a loop of chains; the kernel refuses loops (\"Too many links\")",
             ));
         }
     }
@@ -952,12 +1026,22 @@ impl<'t> Builder<'t> {
                 "target"
             };
             if !spec.proto.is_empty() {
+                // The nf_tables backend translates `tcp`/`udp` matches with
+                // port or flag options itself and checks only the protocol
+                // number (`! -p tcp --dport 22` loads); anything else goes to
+                // the kernel's check, which wants the protocol un-negated.
+                let native = matches!(spec.name, "tcp" | "udp")
+                    && !inst.options.is_empty()
+                    && inst.opt("tcp-option").is_none();
                 let ok = match cx.proto {
-                    Some((n, false)) => spec
-                        .proto
-                        .iter()
-                        .any(|p| cmdline::parse_protocol(p) == Some(n)),
-                    _ => false,
+                    Some((n, negated)) => {
+                        (!negated || native)
+                            && spec
+                                .proto
+                                .iter()
+                                .any(|p| cmdline::parse_protocol(p) == Some(n))
+                    }
+                    None => false,
                 };
                 if !ok {
                     let want = spec.proto.join(" or ");
@@ -1043,6 +1127,39 @@ impl<'t> Builder<'t> {
 
 fn counters_none() -> Option<lines::RuleCounters> {
     None
+}
+
+/// Does a path from one of `roots` reach a cycle? (Iterative DFS with
+/// colours: 1 on the stack, 2 done.)
+fn reachable_cycle(roots: &[&str], edges: &HashMap<&str, Vec<&str>>) -> bool {
+    let mut state: HashMap<&str, u8> = HashMap::new();
+    for &root in roots {
+        if state.contains_key(root) {
+            continue;
+        }
+        let mut stack: Vec<(&str, usize)> = vec![(root, 0)];
+        state.insert(root, 1);
+        while let Some((n, i)) = stack.pop() {
+            let next = edges.get(n).and_then(|v| v.get(i)).copied();
+            match next {
+                Some(m) => {
+                    stack.push((n, i + 1));
+                    match state.get(m).copied().unwrap_or(0) {
+                        1 => return true,
+                        0 => {
+                            state.insert(m, 1);
+                            stack.push((m, 0));
+                        }
+                        _ => {}
+                    }
+                }
+                None => {
+                    state.insert(n, 2);
+                }
+            }
+        }
+    }
+    false
 }
 
 /// For each chain, the hooks whose built-in chain reaches it.

@@ -508,7 +508,7 @@ impl<'w> Parser<'w> {
                 0 => None,
                 2 => {
                     i = chars.len();
-                    (!rest.is_empty()).then(|| (rest, wspan))
+                    (!rest.is_empty()).then_some((rest, wspan))
                 }
                 _ => {
                     i = chars.len();
@@ -695,6 +695,15 @@ impl<'w> Parser<'w> {
             }
             Owner::Global(c) => {
                 let span = full(&arg);
+                // For these options iptables reads the value as
+                // `argv[optind - 1]`: with an attached argument (`-ptcp`,
+                // `--source=10.0.0.1`) that is the whole word.
+                let arg = match (c, arg) {
+                    ('p' | 's' | 'd' | 'i' | 'o' | 'j', Some((_, s))) if s == wspan => {
+                        Some((self.words[self.pos - 1].text.clone(), s))
+                    }
+                    (_, arg) => arg,
+                };
                 match c {
                     'A' | 'C' => {
                         let cmd = if c == 'A' {
@@ -981,7 +990,11 @@ impl<'w> Parser<'w> {
                             .chars()
                             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
                         && host.chars().any(|c| c.is_ascii_alphabetic())
-                        && !host.contains(':');
+                        && !host.contains(':')
+                        // DNS labels: non-empty, no `-` at either end.
+                        && host.trim_end_matches('.').split('.').all(|l| {
+                            !l.is_empty() && !l.starts_with('-') && !l.ends_with('-')
+                        });
                     if looks_like_host {
                         out.push(Address::Host(part.to_string()));
                     } else {
@@ -1309,10 +1322,10 @@ impl<'w> Parser<'w> {
                 "`-c` is not allowed with this command",
             );
         }
-        if self.seen.contains(&'n') || self.seen.contains(&'x') || self.seen.contains(&'0') {
-            if !matches!(cmd, Command::Check) || takes_rule {
-                return self.err(&codes::INVALID_COMMAND, cspan, "`-n`, `-x` and `--line-numbers` are listing options, not allowed with this command");
-            }
+        if (self.seen.contains(&'n') || self.seen.contains(&'x') || self.seen.contains(&'0'))
+            && (!matches!(cmd, Command::Check) || takes_rule)
+        {
+            return self.err(&codes::INVALID_COMMAND, cspan, "`-n`, `-x` and `--line-numbers` are listing options, not allowed with this command");
         }
         let needs_chain = !matches!(
             cmd,

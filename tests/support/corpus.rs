@@ -295,7 +295,9 @@ pub fn mutate(text: &str, op: &str, rng: &mut Rng) -> Option<(String, usize)> {
             let nums: Vec<usize> = (0..w.len())
                 .filter(|&k| {
                     w[k].bytes().any(|b| b.is_ascii_digit())
-                        && w[k].bytes().all(|b| b.is_ascii_digit() || b == b'/' || b == b'.')
+                        && w[k]
+                            .bytes()
+                            .all(|b| b.is_ascii_digit() || b == b'/' || b == b'.')
                 })
                 .collect();
             let k = *rng.pick(&nums)?;
