@@ -654,9 +654,12 @@ impl<'t> Builder<'t> {
             }
             (Command::Insert(n), Some(ci)) => {
                 let len = table.chains[ci].rules.len();
-                if *n > len + 1 {
+                // nf_tables inserts before rule N, which must exist (only
+                // `-I CHAIN 1` works on an empty chain); `-I CHAIN len+1`,
+                // fine for iptables-legacy, fails here.
+                if *n > len.max(1) {
                     Some(format!(
-                        "cannot insert at position {n}: chain `{chain_name}` has {len} rules"
+                        "cannot insert at position {n}: chain `{chain_name}` has {len} rule(s), and iptables-restore (nf_tables) inserts before an existing rule; use `-A` to add at the end"
                     ))
                 } else {
                     table.chains[ci].rules.insert(n - 1, idx);
@@ -746,25 +749,22 @@ impl<'t> Builder<'t> {
                         .filter(|c| !c.is_builtin())
                         .map(|c| c.name.clone())
                         .collect();
-                    match user.iter().find_map(|n| busy(table, n)) {
-                        Some(m) => Some(m),
-                        None => {
-                            table.chains.retain(|c| c.is_builtin());
-                            None
-                        }
-                    }
+                    // The chains leave iptables' cache either way; the
+                    // kernel refuses the deletion only at COMMIT, after
+                    // every later line was read.
+                    let err = user.iter().find_map(|n| busy(table, n));
+                    table.chains.retain(|c| c.is_builtin());
+                    err
                 } else {
                     match ci {
                         Some(ci) if table.chains[ci].is_builtin() => {
                             Some(format!("cannot delete the built-in chain `{chain_name}`"))
                         }
-                        Some(ci) => match busy(table, &chain_name) {
-                            Some(m) => Some(m),
-                            None => {
-                                table.chains.remove(ci);
-                                None
-                            }
-                        },
+                        Some(ci) => {
+                            let err = busy(table, &chain_name);
+                            table.chains.remove(ci);
+                            err
+                        }
                         None => None,
                     }
                 }
