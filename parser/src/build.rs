@@ -510,7 +510,14 @@ impl<'t> Builder<'t> {
                 return;
             }
         };
-        let words = lexer::split_words(&line[args_off..], base + args_off);
+        let mut words = lexer::split_words(&line[args_off..], base + args_off);
+        // An unclosed quote takes the rest of the line, newline included,
+        // into its word (`-j "ACCEPT` names the target "ACCEPT\n").
+        if let Some(last) = words.last_mut() {
+            if last.unterminated && self.text[base + line.len()..].starts_with('\n') {
+                last.text.push('\n');
+            }
+        }
         let table_name = self.tables[t].name.clone();
         let cx = LineCx {
             family: self.family,

@@ -121,6 +121,17 @@ pub const OPERATORS: &[&str] = &[
     "swap-lines",
     "out-of-range-number",
     "lowercase-word",
+    "duplicate-line",
+    "delete-line",
+    "insert-table-header",
+    "old-negation",
+    "attach-argument",
+    "abbreviate-option",
+    "change-chain",
+    "move-protocol-last",
+    "add-interface",
+    "quote-word",
+    "add-counters",
 ];
 
 fn split_lines(text: &str) -> Vec<String> {
@@ -320,6 +331,133 @@ pub fn mutate(text: &str, op: &str, rng: &mut Rng) -> Option<(String, usize)> {
             let k = *rng.pick(&up)?;
             w[k] = w[k].to_lowercase();
             lines[i] = w.join(" ");
+            line_no = i;
+        }
+        "duplicate-line" => {
+            let cands = indexes(&lines, |l| !l.is_empty() && !l.starts_with('#'));
+            let i = *rng.pick(&cands)?;
+            let l = lines[i].clone();
+            lines.insert(i + 1, l);
+            line_no = i + 1;
+        }
+        "delete-line" => {
+            let cands = indexes(&lines, |l| !l.is_empty() && !l.starts_with('#'));
+            let i = *rng.pick(&cands)?;
+            lines.remove(i);
+            line_no = i;
+        }
+        "insert-table-header" => {
+            let i = 1 + rng.below(lines.len().max(1));
+            let i = i.min(lines.len());
+            let t = ["*filter", "*nat", "*mangle", "*raw"][rng.below(4)];
+            lines.insert(i, t.to_string());
+            line_no = i;
+        }
+        "old-negation" => {
+            let i = *rng.pick(&rules)?;
+            let mut w: Vec<&str> = lines[i].split(' ').collect();
+            let opts: Vec<usize> = (2..w.len().saturating_sub(1))
+                .filter(|&k| w[k].starts_with('-') && !w[k + 1].starts_with('-'))
+                .collect();
+            let k = *rng.pick(&opts)?;
+            w.insert(k + 1, "!");
+            lines[i] = w.join(" ");
+            line_no = i;
+        }
+        "attach-argument" => {
+            let i = *rng.pick(&rules)?;
+            let mut w: Vec<String> = lines[i].split(' ').map(str::to_string).collect();
+            let opts: Vec<usize> = (2..w.len().saturating_sub(1))
+                .filter(|&k| w[k].starts_with('-') && !w[k + 1].starts_with('-'))
+                .collect();
+            let k = *rng.pick(&opts)?;
+            let arg = w.remove(k + 1);
+            w[k] = if w[k].starts_with("--") {
+                format!("{}={arg}", w[k])
+            } else {
+                format!("{}{arg}", w[k])
+            };
+            lines[i] = w.join(" ");
+            line_no = i;
+        }
+        "abbreviate-option" => {
+            let i = *rng.pick(&rules)?;
+            let mut w: Vec<String> = lines[i].split(' ').map(str::to_string).collect();
+            let longs: Vec<usize> = (0..w.len())
+                .filter(|&k| w[k].starts_with("--") && w[k].len() > 4)
+                .collect();
+            let k = *rng.pick(&longs)?;
+            let keep = 3 + rng.below(w[k].len() - 3);
+            w[k].truncate(keep);
+            lines[i] = w.join(" ");
+            line_no = i;
+        }
+        "change-chain" => {
+            let i = *rng.pick(&rules)?;
+            let mut w: Vec<String> = lines[i].split(' ').map(str::to_string).collect();
+            let k = w.iter().position(|x| x == "-A" || x == "-I")? + 1;
+            let names = [
+                "INPUT",
+                "OUTPUT",
+                "FORWARD",
+                "PREROUTING",
+                "POSTROUTING",
+                "nosuch",
+            ];
+            *w.get_mut(k)? = names[rng.below(names.len())].to_string();
+            lines[i] = w.join(" ");
+            line_no = i;
+        }
+        "move-protocol-last" => {
+            let i = *rng.pick(&rules)?;
+            let mut w: Vec<&str> = lines[i].split(' ').collect();
+            let k = w.iter().position(|x| *x == "-p")?;
+            if k + 1 >= w.len() {
+                return None;
+            }
+            let p = w.remove(k + 1);
+            w.remove(k);
+            w.push("-p");
+            w.push(p);
+            lines[i] = w.join(" ");
+            line_no = i;
+        }
+        "add-interface" => {
+            let i = *rng.pick(&rules)?;
+            let mut w: Vec<&str> = lines[i].split(' ').collect();
+            if w.len() < 2 {
+                return None;
+            }
+            let (o, a) = [
+                ("-i", "eth0"),
+                ("-o", "eth0"),
+                ("-i", "ppp+"),
+                ("! -o", "lo"),
+            ][rng.below(4)];
+            w.insert(2, a);
+            w.insert(2, o);
+            lines[i] = w.join(" ");
+            line_no = i;
+        }
+        "quote-word" => {
+            let i = *rng.pick(&rules)?;
+            let mut w: Vec<String> = lines[i].split(' ').map(str::to_string).collect();
+            let k = rng.below(w.len());
+            w[k] = match rng.below(3) {
+                0 => format!("\"{}\"", w[k]),
+                1 => format!("\"{}", w[k]),
+                _ => format!("'{}'", w[k]),
+            };
+            lines[i] = w.join(" ");
+            line_no = i;
+        }
+        "add-counters" => {
+            let i = *rng.pick(&rules)?;
+            if lines[i].starts_with('[') {
+                return None;
+            }
+            let c = ["[1:2] ", "[1:2 ", "[x:y] ", "[3] ", "[0:0]"][rng.below(5)];
+            lines[i] = format!("{c}{}", lines[i]);
             line_no = i;
         }
         _ => return None,
