@@ -981,6 +981,12 @@ impl<'w> Parser<'w> {
     fn addresses(&mut self, a: &str, aspan: Span) -> Res<Vec<Address>> {
         let mut out = Vec::new();
         for part in a.split(',') {
+            // "if a null mask is given, the name is ignored, like in
+            // any/0" (libxtables): `anything/0` is the whole space.
+            if let Some(any) = zero_mask_net(part, self.family) {
+                out.push(Address::Net(any));
+                continue;
+            }
             match value::parse_net(part, self.family) {
                 Ok(n) => out.push(Address::Net(n)),
                 Err(msg) => {
@@ -1396,6 +1402,28 @@ impl<'w> Parser<'w> {
         }
         Ok(())
     }
+}
+
+/// `NAME/0` (or a zero dotted/colon mask): the address is ignored.
+fn zero_mask_net(part: &str, family: Family) -> Option<ipnet::IpNet> {
+    let (_, mask) = part.rsplit_once('/')?;
+    let zero = match family {
+        Family::V4 if mask.contains('.') => {
+            mask.parse::<std::net::Ipv4Addr>().ok()? == std::net::Ipv4Addr::UNSPECIFIED
+        }
+        Family::V6 if mask.contains(':') => {
+            mask.parse::<std::net::Ipv6Addr>().ok()? == std::net::Ipv6Addr::UNSPECIFIED
+        }
+        _ => value::parse_c_uint(mask)? == 0,
+    };
+    if !zero {
+        return None;
+    }
+    let any: ipnet::IpNet = match family {
+        Family::V4 => ipnet::Ipv4Net::default().into(),
+        Family::V6 => ipnet::Ipv6Net::default().into(),
+    };
+    Some(any)
 }
 
 fn same_option(a: &Entry, b: &Entry) -> bool {

@@ -10,7 +10,8 @@ use iptlint_parser::Family;
 /// One ruleset to check.
 #[derive(Clone, Debug)]
 pub struct Case {
-    /// `valid/desktop.v4`, or `valid/desktop.v4~swap-words@12` for a mutant.
+    /// `valid/desktop.v4`, or `valid/desktop.v4~swap-words#1@12` for a
+    /// mutant (operator, attempt, line).
     pub name: String,
     pub text: String,
     pub family: Family,
@@ -471,7 +472,7 @@ pub fn mutants(case: &Case, per_op: usize) -> Vec<Case> {
     let mut rng = Rng::new(seed_of(&case.name));
     let mut out: Vec<Case> = Vec::new();
     for op in OPERATORS {
-        for _ in 0..per_op {
+        for k in 0..per_op {
             let Some((text, line)) = mutate(&case.text, op, &mut rng) else {
                 continue;
             };
@@ -479,7 +480,7 @@ pub fn mutants(case: &Case, per_op: usize) -> Vec<Case> {
                 continue;
             }
             out.push(Case {
-                name: format!("{}~{op}@{line}", case.name),
+                name: format!("{}~{op}#{k}@{line}", case.name),
                 text,
                 family: case.family,
                 expect: Vec::new(),
