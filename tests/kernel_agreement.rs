@@ -103,7 +103,8 @@ fn kernel_load(text: &str, family: Family, after: &str) -> Load {
         ));
     }
     script.push_str(restore_cmd(family));
-    script.push_str(" || exit 111\n");
+    // `-L`/`-S` lines print listings: keep them out of `after`'s output.
+    script.push_str(" >/dev/null || exit 111\n");
     script.push_str(after);
     let mut child = Command::new("unshare")
         .args(["-n", "sh", "-c", &script])
@@ -453,6 +454,24 @@ fn corpus_agrees_with_kernel() {
     assert_eq!(
         bad, 0,
         "corpus files on which iptlint and the kernel disagree"
+    );
+}
+
+/// `IPTLINT_CORPUS_EXTRA=DIR`: judge the files of another directory too
+/// (for trying out cases before adding them to the corpus).
+#[test]
+fn extra_files_agree_with_kernel() {
+    let Some(dir) = std::env::var_os("IPTLINT_CORPUS_EXTRA") else {
+        return;
+    };
+    if !kernel_ready() {
+        return;
+    }
+    let cases = corpus::load_path(std::path::Path::new(&dir), "extra");
+    let bad = run_cases("extra", &cases, None);
+    assert_eq!(
+        bad, 0,
+        "extra files on which iptlint and the kernel disagree"
     );
 }
 

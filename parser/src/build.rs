@@ -523,7 +523,8 @@ impl<'t> Builder<'t> {
             family: self.family,
             table: &table_name,
         };
-        let (parsed, err) = cmdline::parse_words(&words, &cx, span);
+        let (mut parsed, err) = cmdline::parse_words(&words, &cx, span);
+        self.diags.append(&mut parsed.warnings);
         let valid = err.is_none();
         if let Some(d) = err {
             self.diags.push(d);
@@ -576,6 +577,7 @@ impl<'t> Builder<'t> {
         span: Span,
         mut valid: bool,
     ) {
+        let listing = p.listing;
         let (command, cspan) = p.command.clone().unwrap_or((Command::Append, span));
         let (chain_name, chain_span) = p.chain.clone().unwrap_or_default();
         let chain_span = if p.chain.is_some() { chain_span } else { cspan };
@@ -661,12 +663,9 @@ impl<'t> Builder<'t> {
             }
             (Command::Insert(n), Some(ci)) => {
                 let len = table.chains[ci].rules.len();
-                // nf_tables inserts before rule N, which must exist (only
-                // `-I CHAIN 1` works on an empty chain); `-I CHAIN len+1`,
-                // fine for iptables-legacy, fails here.
-                if *n > len.max(1) {
+                if *n > len + 1 {
                     Some(format!(
-                        "cannot insert at position {n}: chain `{chain_name}` has {len} rule(s), and iptables-restore (nf_tables) inserts before an existing rule; use `-A` to add at the end"
+                        "cannot insert at position {n}: chain `{chain_name}` has {len} rule(s)"
                     ))
                 } else {
                     table.chains[ci].rules.insert(n - 1, idx);
@@ -698,6 +697,16 @@ impl<'t> Builder<'t> {
                     table.chains[ci].rules.remove(n - 1);
                     None
                 }
+            }
+            (Command::Check, Some(ci)) if !listing => {
+                let key = crate::save::rule_spec(&table.rules[idx], self.family);
+                let found = table.chains[ci]
+                    .rules
+                    .iter()
+                    .any(|&r| crate::save::rule_spec(&table.rules[r], self.family) == key);
+                (!found).then(|| {
+                    format!("`-C` finds no rule like this in chain `{chain_name}`, so the load fails")
+                })
             }
             (Command::Delete(None), Some(ci)) => {
                 let key = crate::save::rule_spec(&table.rules[idx], self.family);

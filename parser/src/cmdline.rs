@@ -31,6 +31,11 @@ pub struct ParsedLine {
     /// The rule uses `-6` in an IPv4 file (or `-4` in IPv6): iptables-restore
     /// skips the whole line.
     pub skipped_family: bool,
+    /// Findings that do not stop the line (iptables prints a warning).
+    pub warnings: Vec<Diagnostic>,
+    /// The command is `-L` or `-S` (kept as `Command::Check`): it lists,
+    /// takes no rule and an optional chain.
+    pub listing: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -752,6 +757,7 @@ impl<'w> Parser<'w> {
                             _ => Command::Check,
                         };
                         self.set_command(cmd, wspan, invert)?;
+                        self.out.listing = matches!(c, 'L' | 'S');
                         self.out.chain = self.take_optional_chain(arg);
                         if matches!(c, 'L' | 'S' | 'Z') {
                             self.take_rulenum()?;
@@ -822,6 +828,16 @@ impl<'w> Parser<'w> {
                                 "`!` is not allowed with several addresses",
                             );
                         }
+                        let zero = addrs
+                            .iter()
+                            .any(|a| matches!(a, Address::Net(n) if n.prefix_len() == 0));
+                        if zero && invert.is_some() {
+                            return self.err(
+                                &codes::INVALID_NEGATION,
+                                span,
+                                "`!` before a /0 address would never match; the nf_tables kernel refuses the rule",
+                            );
+                        }
                         let f = Field {
                             value: addrs,
                             negated: invert.is_some(),
@@ -840,10 +856,25 @@ impl<'w> Parser<'w> {
                             return self.err(&codes::INVALID_VALUE, aspan, "empty interface name");
                         }
                         self.old_negation(&a, aspan, wspan, if c == 'i' { "-i" } else { "-o" })?;
-                        let name = match value::parse_iface(&a) {
-                            Ok(n) => n,
-                            Err(m) => return self.err(&codes::INVALID_VALUE, aspan, m),
-                        };
+                        // `xtables_parse_interface`: only the length is
+                        // an error; `/` and blanks get a warning.
+                        if a.len() > 15 {
+                            return self.err(
+                                &codes::INVALID_VALUE,
+                                aspan,
+                                format!("interface name `{a}` is longer than 15 characters"),
+                            );
+                        }
+                        if a.contains(['/', ' ']) {
+                            let mut d = Diagnostic::new(
+                                &codes::INVALID_VALUE,
+                                aspan,
+                                format!("`{a}`: the kernel allows no `/` or blank in interface names, so this never matches"),
+                            );
+                            d.severity = crate::diagnostic::Severity::Warning;
+                            self.out.warnings.push(d);
+                        }
+                        let name = a.clone();
                         let f = Field {
                             value: name,
                             negated: invert.is_some(),
@@ -883,6 +914,7 @@ impl<'w> Parser<'w> {
                     }
                     'c' => {
                         self.no_invert(invert, "`-c`")?;
+                        self.once('c', wspan)?;
                         let (a, aspan) = arg.expect("-c has an argument");
                         let mut parts = a.splitn(2, ',');
                         let p = parts.next().unwrap_or("").to_string();
@@ -986,6 +1018,16 @@ impl<'w> Parser<'w> {
             if let Some(any) = zero_mask_net(part, self.family) {
                 out.push(Address::Net(any));
                 continue;
+            }
+            if self.family == Family::V4 {
+                match v4_net(part) {
+                    Some(Ok(n)) => {
+                        out.push(Address::Net(n));
+                        continue;
+                    }
+                    Some(Err(msg)) => return self.err(&codes::INVALID_VALUE, aspan, msg),
+                    None => {}
+                }
             }
             match value::parse_net(part, self.family) {
                 Ok(n) => out.push(Address::Net(n)),
@@ -1296,7 +1338,7 @@ impl<'w> Parser<'w> {
                 | Command::Delete(None)
                 | Command::Replace(_)
                 | Command::Check
-        );
+        ) && !self.out.listing;
         if !takes_rule {
             let has_rule_opts = self.out.protocol.is_some()
                 || self.out.source.is_some()
@@ -1329,7 +1371,7 @@ impl<'w> Parser<'w> {
             );
         }
         if (self.seen.contains(&'n') || self.seen.contains(&'x') || self.seen.contains(&'0'))
-            && (!matches!(cmd, Command::Check) || takes_rule)
+            && !self.out.listing
         {
             return self.err(&codes::INVALID_COMMAND, cspan, "`-n`, `-x` and `--line-numbers` are listing options, not allowed with this command");
         }
@@ -1402,6 +1444,95 @@ impl<'w> Parser<'w> {
         }
         Ok(())
     }
+}
+
+/// An IPv4 `-s`/`-d` element as libxtables reads it: the mask is a dotted
+/// quad or a bit count (C numbers: `0x`, leading-zero octal); the address
+/// is first up to four dotted C numbers of at most 255, zero-filled on the
+/// right (`10.1` is 10.1.0.0), then whatever `getaddrinfo` reads without
+/// DNS (`inet_aton`: `167772161`, `10.1.256`). `None` when the address is
+/// not numeric (a host name, or another family): the caller decides.
+fn v4_net(part: &str) -> Option<Result<ipnet::IpNet, String>> {
+    let (addr, mask) = match part.rsplit_once('/') {
+        Some((a, m)) => (a, Some(m)),
+        None => (part, None),
+    };
+    let Some(ip) = numeric_ipv4(addr).or_else(|| inet_aton(addr)) else {
+        // Digits and dots that are no address (`10.0.0.08`: 08 is bad
+        // octal) are no host name either.
+        if !addr.is_empty() && addr.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            return Some(Err(format!("`{addr}` is not an IPv4 address")));
+        }
+        return None;
+    };
+    let prefix = match mask {
+        None => 32,
+        Some(m) => match dotted_quad(m) {
+            Some(q) => {
+                let bits = u32::from(q);
+                if bits.leading_ones() + bits.trailing_zeros() != 32 {
+                    return Some(Err(format!(
+                        "`{m}` is not a contiguous netmask; iptlint cannot model it"
+                    )));
+                }
+                bits.leading_ones() as u8
+            }
+            None => match value::parse_c_uint(m) {
+                Some(n) if n <= 32 => n as u8,
+                _ => {
+                    return Some(Err(format!(
+                        "invalid mask `{m}`: use 0-32 or a dotted mask"
+                    )))
+                }
+            },
+        },
+    };
+    let net = ipnet::Ipv4Net::new(ip, prefix).ok()?.trunc();
+    Some(Ok(net.into()))
+}
+
+/// libxtables' `__numeric_to_ipaddr`: 1 to 4 dotted C numbers ≤ 255,
+/// missing bytes zero.
+fn numeric_ipv4(s: &str) -> Option<std::net::Ipv4Addr> {
+    let parts: Vec<&str> = s.split('.').collect();
+    if parts.len() > 4 {
+        return None;
+    }
+    let mut b = [0u8; 4];
+    for (i, p) in parts.iter().enumerate() {
+        b[i] = u8::try_from(value::parse_c_uint(p)?).ok()?;
+    }
+    Some(b.into())
+}
+
+/// `__numeric_to_ipaddr` in mask mode: exactly four dotted C numbers.
+fn dotted_quad(s: &str) -> Option<std::net::Ipv4Addr> {
+    if s.split('.').count() != 4 {
+        return None;
+    }
+    numeric_ipv4(s)
+}
+
+/// glibc's `inet_aton`: `a`, `a.b` (8.24 bits), `a.b.c` (8.8.16) or
+/// `a.b.c.d`, each part decimal, `0x` hex or leading-zero octal.
+fn inet_aton(s: &str) -> Option<std::net::Ipv4Addr> {
+    let parts: Vec<u64> = s
+        .split('.')
+        .map(|p| {
+            if p.is_empty() || !p.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                return None;
+            }
+            value::parse_c_uint(p)
+        })
+        .collect::<Option<_>>()?;
+    let v: u64 = match parts.as_slice() {
+        [a] => *a,
+        [a, b] if *a < 256 && *b < 1 << 24 => a << 24 | b,
+        [a, b, c] if *a < 256 && *b < 256 && *c < 1 << 16 => a << 24 | b << 16 | c,
+        [a, b, c, d] if [a, b, c, d].iter().all(|x| **x < 256) => a << 24 | b << 16 | c << 8 | d,
+        _ => return None,
+    };
+    u32::try_from(v).ok().map(std::net::Ipv4Addr::from)
 }
 
 /// `NAME/0` (or a zero dotted/colon mask): the address is ignored.

@@ -69,7 +69,11 @@ pub fn save(ruleset: &Ruleset) -> String {
         {
             for &ri in &chain.rules {
                 for line in rule_lines(&table.rules[ri], ruleset.family) {
-                    let _ = writeln!(out, "-A {} {}", chain.name, line);
+                    if line.is_empty() {
+                        let _ = writeln!(out, "-A {}", chain.name);
+                    } else {
+                        let _ = writeln!(out, "-A {} {}", chain.name, line);
+                    }
                 }
             }
         }
@@ -113,11 +117,20 @@ pub fn rule_lines(rule: &Rule, family: Family) -> Vec<String> {
                 push_neg(&mut out, neg);
                 let _ = write!(out, "-d {d} ");
             }
-            if let Some(i) = &rule.in_iface {
+            // `-i +` matches every interface: iptables-save leaves it out.
+            if let Some(i) = rule
+                .in_iface
+                .as_ref()
+                .filter(|f| f.value != "+" || f.negated)
+            {
                 push_neg(&mut out, i.negated);
                 let _ = write!(out, "-i {} ", i.value);
             }
-            if let Some(o) = &rule.out_iface {
+            if let Some(o) = rule
+                .out_iface
+                .as_ref()
+                .filter(|f| f.value != "+" || f.negated)
+            {
                 push_neg(&mut out, o.negated);
                 let _ = write!(out, "-o {} ", o.value);
             }

@@ -35,7 +35,12 @@ pub fn family_of(path: &Path) -> Family {
 
 /// The ruleset files of one corpus subdirectory, sorted by name.
 pub fn load_dir(sub: &str) -> Vec<Case> {
-    let dir = corpus_dir().join(sub);
+    load_path(&corpus_dir().join(sub), sub)
+}
+
+/// The ruleset files (`*.v4`, `*.v6`) of any directory.
+pub fn load_path(dir: &Path, sub: &str) -> Vec<Case> {
+    let dir = dir.to_path_buf();
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
         .into_iter()
         .flatten()
