@@ -1019,6 +1019,29 @@ impl<'w> Parser<'w> {
                 out.push(Address::Net(any));
                 continue;
             }
+            // `fe80::1%eth0`: getaddrinfo takes the zone, which must name
+            // an interface of the host; the rule matches the address.
+            if self.family == Family::V6 {
+                if let Some((addr, zone)) = part.split_once('%') {
+                    let (zone, mask) = match zone.split_once('/') {
+                        Some((z, m)) => (z, Some(m)),
+                        None => (zone, None),
+                    };
+                    let plain = match mask {
+                        Some(m) => format!("{addr}/{m}"),
+                        None => addr.to_string(),
+                    };
+                    if let Ok(n) = value::parse_net(&plain, self.family) {
+                        self.out.warnings.push(Diagnostic::new(
+                            &codes::HOST_REQUIREMENT,
+                            aspan,
+                            format!("`{part}` names the zone `{zone}`: the load fails unless the host has that interface"),
+                        ));
+                        out.push(Address::Net(n));
+                        continue;
+                    }
+                }
+            }
             if self.family == Family::V4 {
                 match v4_net(part) {
                     Some(Ok(n)) => {

@@ -177,8 +177,9 @@ fn push_neg(out: &mut String, neg: bool) {
 /// The nf_tables backend turns `tcp` and `udp` matches with port or flag
 /// options into its own expressions, and iptables-save prints those back
 /// as one match: `-p tcp --dport 80 -m tcp --sport 1:1023` saves as
-/// `-m tcp --sport 1:1023 --dport 80`. Merge such instances (when they set
-/// different options) into the first one.
+/// `-m tcp --sport 1:1023 --dport 80`. Merge such instances into the first
+/// one; an option set twice prints as its last value (`--dport 9 -m tcp
+/// --dport 10` saves as `--dport 10`).
 fn merged_matches(rule: &Rule) -> Vec<ExtInstance> {
     let native = |m: &ExtInstance| {
         m.spec.is_some_and(|s| matches!(s.name, "tcp" | "udp"))
@@ -188,12 +189,16 @@ fn merged_matches(rule: &Rule) -> Vec<ExtInstance> {
     let mut out: Vec<ExtInstance> = Vec::new();
     for m in &rule.matches {
         if native(m) {
-            if let Some(prev) = out.iter_mut().find(|p| {
-                native(p)
-                    && p.spec.map(|s| s.name) == m.spec.map(|s| s.name)
-                    && m.options.iter().all(|o| p.opt(&o.name).is_none())
-            }) {
-                prev.options.extend(m.options.iter().cloned());
+            if let Some(prev) = out
+                .iter_mut()
+                .find(|p| native(p) && p.spec.map(|s| s.name) == m.spec.map(|s| s.name))
+            {
+                for o in &m.options {
+                    match prev.options.iter_mut().find(|p| p.name == o.name) {
+                        Some(slot) => *slot = o.clone(),
+                        None => prev.options.push(o.clone()),
+                    }
+                }
                 continue;
             }
         }
