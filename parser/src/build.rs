@@ -80,7 +80,8 @@ pub fn detect_family(path: Option<&str>, text: &str) -> Family {
 fn is_list_rules(text: &str) -> bool {
     let mut saw_rule = false;
     for l in text.lines() {
-        if l.starts_with('*') {
+        // Restore-only lines: a table header, a chain line, COMMIT.
+        if l.starts_with('*') || l.starts_with(':') || l.trim_end() == "COMMIT" {
             return false;
         }
         if l.starts_with("-P ") || l.starts_with("-N ") || l.starts_with("-A ") {

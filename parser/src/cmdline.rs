@@ -486,7 +486,7 @@ impl<'w> Parser<'w> {
         self.fail(d)
     }
 
-    fn short_options(&mut self, word: &str, wspan: Span, invert: Option<Span>) -> Res<()> {
+    fn short_options(&mut self, word: &str, wspan: Span, mut invert: Option<Span>) -> Res<()> {
         let chars: Vec<char> = word[1..].chars().collect();
         let mut i = 0;
         while i < chars.len() {
@@ -531,7 +531,12 @@ impl<'w> Parser<'w> {
                     }
                 }
             };
-            self.dispatch(entry, arg, wspan, invert)?;
+            // `!` negates the first option of a cluster only (`! -fj X`).
+            self.dispatch(entry, arg, wspan, invert.take())?;
+            if self.out.skipped_family {
+                // iptables-restore drops the line at once (`-6x` in IPv4).
+                return Ok(());
+            }
         }
         Ok(())
     }

@@ -474,10 +474,12 @@ pub fn mutate(text: &str, op: &str, rng: &mut Rng) -> Option<(String, usize)> {
 /// Every mutant of one valid case: each operator `per_op` times, at
 /// deterministic places; mutants equal to the original are dropped.
 pub fn mutants(case: &Case, per_op: usize) -> Vec<Case> {
-    let mut rng = Rng::new(seed_of(&case.name));
+    // Each mutant has its own seed, so changing `per_op` or adding an
+    // operator leaves the other mutants (and their names) as they were.
     let mut out: Vec<Case> = Vec::new();
     for op in OPERATORS {
         for k in 0..per_op {
+            let mut rng = Rng::new(seed_of(&format!("{}/{op}/{k}", case.name)));
             let Some((text, line)) = mutate(&case.text, op, &mut rng) else {
                 continue;
             };
@@ -491,6 +493,27 @@ pub fn mutants(case: &Case, per_op: usize) -> Vec<Case> {
                 expect: Vec::new(),
             });
         }
+    }
+    // Pairs of operators, for interactions (a CRLF on a line that also
+    // lost its COMMIT, …).
+    for k in 0..OPERATORS.len() * per_op / 2 {
+        let mut rng = Rng::new(seed_of(&format!("{}/pair/{k}", case.name)));
+        let (a, b) = (rng.pick(OPERATORS).unwrap(), rng.pick(OPERATORS).unwrap());
+        let Some((t1, l1)) = mutate(&case.text, a, &mut rng) else {
+            continue;
+        };
+        let Some((text, l2)) = mutate(&t1, b, &mut rng) else {
+            continue;
+        };
+        if text == case.text || out.iter().any(|c| c.text == text) {
+            continue;
+        }
+        out.push(Case {
+            name: format!("{}~{a}+{b}#{k}@{l1},{l2}", case.name),
+            text,
+            family: case.family,
+            expect: Vec::new(),
+        });
     }
     out
 }
