@@ -956,7 +956,7 @@ impl<'t> Builder<'t> {
             .filter(|c| c.is_builtin())
             .map(|c| c.name.as_str())
             .collect();
-        let mut found: Option<usize> = None;
+        let mut found: Option<(usize, String)> = None;
         for (ri, rule) in table.rules.iter().enumerate() {
             let adds = matches!(rule.command, Command::Append | Command::Insert(_));
             let Some(target) = rule.target.as_ref().and_then(|t| t.chain()) else {
@@ -967,20 +967,22 @@ impl<'t> Builder<'t> {
             }
             edges.entry(rule.chain.as_str()).or_default().push(target);
             if reachable_cycle(&roots, &edges) {
-                found = Some(ri);
+                found = Some((ri, "with this jump a built-in chain reaches a loop of chains; the kernel refuses loops (\"Too many links\")".to_string()));
+                break;
+            }
+            let depth = max_jump_depth(&roots, &edges);
+            if depth > MAX_JUMP_DEPTH {
+                found = Some((ri, format!("with this jump a chain is reached through {depth} nested jumps from a built-in chain; the kernel allows {MAX_JUMP_DEPTH} (\"Too many links\")")));
                 break;
             }
         }
-        if let Some(ri) = found {
+        if let Some((ri, msg)) = found {
             let span = table.rules[ri]
                 .target
                 .as_ref()
                 .map_or(table.rules[ri].span, |t| t.name_span);
-            self.diags.push(Diagnostic::new(
-                &codes::CHAIN_LOOP,
-                span,
-                "with this jump a built-in chain reaches a loop of chains; the kernel refuses loops (\"Too many links\")",
-            ));
+            self.diags
+                .push(Diagnostic::new(&codes::CHAIN_LOOP, span, msg));
         }
     }
 
@@ -1144,6 +1146,47 @@ impl<'t> Builder<'t> {
 
 fn counters_none() -> Option<lines::RuleCounters> {
     None
+}
+
+/// nf_tables validates jumps and gotos with a stack of 16 levels, the
+/// built-in chain being level 0: at most 15 nested jumps.
+const MAX_JUMP_DEPTH: usize = 15;
+
+/// The longest chain of jumps from one of `roots` (the graph reachable
+/// from them has no cycle when this is called).
+fn max_jump_depth(roots: &[&str], edges: &HashMap<&str, Vec<&str>>) -> usize {
+    fn longest<'a>(
+        n: &'a str,
+        edges: &HashMap<&'a str, Vec<&'a str>>,
+        memo: &mut HashMap<&'a str, usize>,
+        guard: usize,
+    ) -> usize {
+        if let Some(&d) = memo.get(n) {
+            return d;
+        }
+        // The graph is acyclic here; the guard only bounds the recursion.
+        let d = if guard > 64 {
+            guard
+        } else {
+            edges
+                .get(n)
+                .map(|v| {
+                    v.iter()
+                        .map(|m| 1 + longest(m, edges, memo, guard + 1))
+                        .max()
+                        .unwrap_or(0)
+                })
+                .unwrap_or(0)
+        };
+        memo.insert(n, d);
+        d
+    }
+    let mut memo = HashMap::new();
+    roots
+        .iter()
+        .map(|r| longest(r, edges, &mut memo, 0))
+        .max()
+        .unwrap_or(0)
 }
 
 /// Does a path from one of `roots` reach a cycle? (Iterative DFS with

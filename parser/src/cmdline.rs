@@ -221,6 +221,9 @@ fn proto_match(num: u8, family: Family) -> Option<&'static ExtSpec> {
     ext::find(ExtKind::Match, name, family)
 }
 
+/// The most words iptables-restore reads from one rule line.
+pub const MAX_WORDS: usize = 251;
+
 pub struct LineCx<'a> {
     pub family: Family,
     pub table: &'a str,
@@ -270,6 +273,19 @@ pub fn parse_words(
         line_span,
         set_counters: false,
     };
+    // iptables-restore's argv holds 254 entries, 3 of them its own
+    // (`iptables -t TABLE`): a line may have at most 251 words.
+    if words.len() > MAX_WORDS {
+        let _ = p.err::<()>(
+            &codes::UNKNOWN_OPTION,
+            words[MAX_WORDS].span.cover(words[words.len() - 1].span),
+            format!(
+                "{} words on one line; iptables-restore handles at most {MAX_WORDS} (\"Parser cannot handle more arguments\")",
+                words.len()
+            ),
+        );
+        return (p.out, p.diag);
+    }
     let _ = p.run();
     (p.out, p.diag)
 }
