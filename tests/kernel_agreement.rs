@@ -17,7 +17,9 @@
 //! the host, not on the file: such mutants are counted as skipped.
 //!
 //! The second test compares `iptlint_parser::save::save` with what
-//! `iptables-save` prints after loading each valid file.
+//! `iptables-save` prints after loading each valid file, and keeps the
+//! golden copies in `tests/corpus/saved/` (used by `corpus_offline.rs`)
+//! equal to it.
 //!
 //! Outside CI the tests skip (with the reason) where `unshare` or iptables
 //! is missing; in CI (`CI=true`) that is a failure.
@@ -554,6 +556,21 @@ fn save_agrees_with_iptables_save() {
             },
         );
         let got = normalise_save(&save::save(&parsed.ruleset));
+        // The golden copy for tests/corpus_offline.rs must be what the
+        // kernel prints (`IPTLINT_BLESS=1` rewrites it).
+        let golden = corpus::corpus_dir()
+            .join("saved")
+            .join(c.name.trim_start_matches("valid/"));
+        if std::env::var_os("IPTLINT_BLESS").is_some() {
+            std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
+            std::fs::write(&golden, &want).unwrap();
+        } else if std::fs::read_to_string(&golden).ok().as_deref() != Some(want.as_str()) {
+            bad.push(format!(
+                "{}: {} is missing or differs from iptables-save (rerun with IPTLINT_BLESS=1)",
+                c.name,
+                golden.display()
+            ));
+        }
         if got != want {
             let diff: Vec<String> = diff_lines(&want, &got);
             bad.push(format!("{}:\n{}", c.name, diff.join("\n")));
