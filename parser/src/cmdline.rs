@@ -180,6 +180,12 @@ pub const PROTOCOLS: &[(&str, u8)] = &[
     ("wesp", 141),
     ("rohc", 142),
     ("ethernet", 143),
+    ("mpls-in-ip", 137),
+    // Names whose number is never printed back: hopopt is 0 (`all`), and
+    // mptcp is 262 in /etc/protocols, which iptables stores in 8 bits (6,
+    // tcp).
+    ("hopopt", 0),
+    ("mptcp", 6),
 ];
 
 /// The name iptables-save prints for a protocol number.
@@ -1623,7 +1629,7 @@ fn canonical_protocol_name(written: &str, number: u8, family: Family) -> String 
     }
     match lower.as_str() {
         "icmpv6" | "ipv6-icmp" => "ipv6-icmp".into(),
-        "mobility-header" | "ipv6-mh" | "mh" => "mh".into(),
+        "mobility-header" | "ipv6-mh" | "mh" => "mobility-header".into(),
         "ip" => "all".into(),
         _ => protocol_name(number, family),
     }
