@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use crate::ext::Family;
 use crate::model::ExtInstance;
-use crate::model::{Address, Command, Policy, Rule, Ruleset, Table, TargetKind};
+use crate::model::{Address, Policy, Rule, Ruleset, Table, TargetKind};
 
 /// The order in which `iptables-save` (nf_tables) prints tables.
 const TABLE_ORDER: [&str; 5] = ["mangle", "security", "raw", "filter", "nat"];
@@ -20,13 +20,9 @@ fn table_created(table: &Table) -> bool {
         .chains
         .iter()
         .any(|c| c.decl.is_some() || !c.rules.is_empty())
-        || table.rules.iter().any(|r| {
-            r.valid
-                && matches!(
-                    r.command,
-                    Command::Append | Command::Insert(_) | Command::NewChain | Command::Policy(_)
-                )
-        })
+        // Any command naming a chain (`-F PREROUTING`, `-P`, `-N`, `-A`);
+        // a bare `-F`, `-X` or `-Z` creates nothing.
+        || table.rules.iter().any(|r| r.valid && !r.chain.is_empty())
 }
 
 /// The whole ruleset in `iptables-save` form (without the `#` header and
