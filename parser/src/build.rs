@@ -103,6 +103,13 @@ struct Builder<'t> {
     parsed: Vec<Vec<RuleInfo>>,
     /// `iptables -S` input rather than restore input.
     list_rules: bool,
+    /// A `-V`/`-h` line made iptables-restore exit (with the table then
+    /// open): later lines are never read, nothing is committed.
+    exited: Option<Option<usize>>,
+    /// (table, span) of findings that iptables-restore (nf_tables) makes
+    /// only when it runs the block's commands at COMMIT: missing chains,
+    /// failing -D/-N/-X/-P, … (a block that is never committed has none).
+    cmd_level: Vec<(usize, Span)>,
 }
 
 /// What the commit checks need beyond the model.
@@ -123,6 +130,8 @@ pub fn parse(text: &str, opts: &ParseOptions) -> Parsed {
         open: None,
         parsed: Vec::new(),
         list_rules,
+        exited: None,
+        cmd_level: Vec::new(),
     };
     if list_rules {
         let name = opts.table.clone().unwrap_or_else(|| "filter".into());
@@ -133,8 +142,11 @@ pub fn parse(text: &str, opts: &ParseOptions) -> Parsed {
         let line = raw.strip_suffix('\n').unwrap_or(raw);
         b.line(line, offset, list_rules);
         offset += raw.len();
+        if b.exited.is_some() {
+            break;
+        }
     }
-    if let Some(t) = b.open {
+    if let Some(t) = b.open.filter(|_| b.exited.is_none()) {
         if !list_rules {
             let span = b.tables[t].span;
             let name = b.tables[t].name.clone();
@@ -437,6 +449,7 @@ impl<'t> Builder<'t> {
                             d = d.note("a policy cannot REJECT: set DROP and end the chain with `-A CHAIN -j REJECT`");
                         }
                         self.diags.push(d);
+                        self.cmd_level.push((t, pspan));
                         chain.decl = Some(span);
                     }
                 }
@@ -533,6 +546,30 @@ impl<'t> Builder<'t> {
         if parsed.skipped_family {
             return;
         }
+        if let Some(at) = parsed.exits {
+            let mut d = Diagnostic::new(
+                &codes::INVALID_COMMAND,
+                at,
+                "iptables-restore prints and exits here, with success: nothing of this file is loaded",
+            )
+            .note("delete the option; `-V` and `-h` do not belong in a ruleset");
+            d.severity = crate::diagnostic::Severity::Warning;
+            self.diags.push(d);
+            self.exited = Some(self.open);
+            // The block's commands run only at COMMIT, which never comes.
+            if let Some(open) = self.open {
+                let spans: Vec<Span> = self
+                    .cmd_level
+                    .iter()
+                    .filter(|(t, _)| *t == open)
+                    .map(|(_, sp)| *sp)
+                    .collect();
+                self.diags.retain(|d| {
+                    d.severity != crate::diagnostic::Severity::Error || !spans.contains(&d.span)
+                });
+            }
+            return;
+        }
         self.apply(t, parsed, counters, words, span, valid);
     }
 
@@ -595,6 +632,7 @@ impl<'t> Builder<'t> {
         if valid && !chain_name.is_empty() && !exists && !matches!(command, Command::NewChain) {
             let d = self.undefined_chain(t, &chain_name, chain_span, "");
             self.diags.push(d);
+            self.cmd_level.push((t, chain_span));
             valid = false;
         }
         // Jump targets must be declared before use.
@@ -611,6 +649,7 @@ impl<'t> Builder<'t> {
                         _ => self.undefined_chain(t, &name, tg.name_span, if tg.goto { "-g " } else { "-j " }),
                     };
                     self.diags.push(d);
+                    self.cmd_level.push((t, tg.name_span));
                     valid = false;
                     tg.kind = TargetKind::Unknown(name);
                 } else if known
@@ -623,6 +662,7 @@ impl<'t> Builder<'t> {
                         tg.name_span,
                         format!("cannot jump to the built-in chain `{name}`"),
                     ));
+                    self.cmd_level.push((t, tg.name_span));
                     valid = false;
                 }
             }
@@ -833,6 +873,7 @@ impl<'t> Builder<'t> {
         if let Some(msg) = err {
             self.diags
                 .push(Diagnostic::new(&codes::INVALID_COMMAND, cspan, msg));
+            self.cmd_level.push((t, cspan));
             self.tables[t].rules[idx].valid = false;
             if let Some(info) = self.parsed[t].last_mut() {
                 info.valid = false;
@@ -922,6 +963,11 @@ impl<'t> Builder<'t> {
     /// The checks the kernel makes when the table is committed.
     fn commit_checks(&mut self) {
         for t in 0..self.tables.len() {
+            // The table open when iptables-restore exited is never
+            // committed.
+            if self.exited == Some(Some(t)) {
+                continue;
+            }
             let hooks = chain_hooks(&self.tables[t]);
             self.loop_check(t);
             let infos: Vec<(usize, bool)> = self.parsed[t]

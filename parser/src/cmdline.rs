@@ -36,6 +36,9 @@ pub struct ParsedLine {
     /// The command is `-L` or `-S` (kept as `Command::Check`): it lists,
     /// takes no rule and an optional chain.
     pub listing: bool,
+    /// `-V` or `-h`: iptables-restore prints and exits with success here,
+    /// committing nothing.
+    pub exits: Option<Span>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -326,11 +329,18 @@ impl<'w> Parser<'w> {
                 continue;
             }
             if word == "--" {
-                return self.err(
-                    &codes::UNKNOWN_OPTION,
-                    wspan,
-                    "`--` ends option parsing; iptables then refuses the rest",
-                );
+                // getopt stops here; iptables refuses any word left over.
+                if let Some(next) = self.words.get(self.pos) {
+                    let (text, span) = (next.text.clone(), next.span);
+                    return self.err(
+                        &codes::UNKNOWN_OPTION,
+                        span,
+                        format!(
+                            "`{text}` follows `--`, which ends option parsing; iptables refuses it"
+                        ),
+                    );
+                }
+                break;
             }
             if let Some(long) = word.strip_prefix("--") {
                 let (name, attached) = match long.split_once('=') {
@@ -787,7 +797,14 @@ impl<'w> Parser<'w> {
                         self.out.listing = matches!(c, 'L' | 'S');
                         self.out.chain = self.take_optional_chain(arg);
                         if matches!(c, 'L' | 'S' | 'Z') {
-                            self.take_rulenum()?;
+                            let n = self.take_rulenum()?;
+                            if c == 'Z' && n.is_some() {
+                                return self.err(
+                                    &codes::INVALID_COMMAND,
+                                    span,
+                                    "iptables-restore (nf_tables) fails on `-Z CHAIN N` (zeroing one rule); zero the whole chain with `-Z CHAIN`",
+                                );
+                            }
                         }
                     }
                     'P' => {
@@ -960,7 +977,14 @@ impl<'w> Parser<'w> {
                                 )
                             }
                         };
-                        if p.parse::<u64>().is_err() || b.parse::<u64>().is_err() {
+                        // `sscanf("%llu")`: blanks, a sign, then digits;
+                        // anything may follow.
+                        let scans = |t: &str| {
+                            let t = t.trim_start();
+                            let t = t.strip_prefix(['+', '-']).unwrap_or(t);
+                            t.starts_with(|c: char| c.is_ascii_digit())
+                        };
+                        if !scans(&p) || !scans(&b) {
                             return self.err(
                                 &codes::INVALID_COUNTERS,
                                 aspan,
@@ -994,14 +1018,12 @@ impl<'w> Parser<'w> {
                         }
                     }
                     'V' | 'h' => {
-                        return self.err(
-                            &codes::INVALID_COMMAND,
-                            span,
-                            format!("`-{c}` prints and exits; it does not belong in a ruleset"),
-                        );
+                        // iptables-restore prints and exits with success:
+                        // nothing of the file is committed.
+                        self.out.exits = Some(span);
+                        self.pos = self.words.len();
                     }
                     'M' => {}
-                    'b' => {}
                     _ => {
                         return self.err(
                             &codes::UNKNOWN_OPTION,
@@ -1371,7 +1393,7 @@ impl<'w> Parser<'w> {
     /// Checks after the last word: `generic_opt_check`, nat DROP, and each
     /// module's mandatory/exclusive/companion options.
     fn finish(&mut self) -> Res<()> {
-        if self.out.skipped_family {
+        if self.out.skipped_family || self.out.exits.is_some() {
             return Ok(());
         }
         let Some((cmd, cspan)) = self.out.command.clone() else {

@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use crate::ext::Family;
 use crate::model::ExtInstance;
-use crate::model::{Address, Policy, Rule, Ruleset, Table, TargetKind};
+use crate::model::{Address, Format, Policy, Rule, Ruleset, Table, TargetKind};
 
 /// The order in which `iptables-save` (nf_tables) prints tables.
 const TABLE_ORDER: [&str; 5] = ["mangle", "security", "raw", "filter", "nat"];
@@ -41,7 +41,9 @@ pub fn save(ruleset: &Ruleset) -> String {
         let Some(table) = ruleset.tables.iter().rev().find(|t| t.name == name) else {
             continue;
         };
-        if !table_created(table) {
+        // A block never committed (the file ends, or iptables-restore
+        // exits at `-V`) loads nothing.
+        if !table_created(table) || (table.commit.is_none() && ruleset.format == Format::Save) {
             continue;
         }
         let _ = writeln!(out, "*{}", table.name);
