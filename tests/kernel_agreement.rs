@@ -170,7 +170,14 @@ fn offending_line(case: &Case, load: &Load) -> Option<usize> {
     let rule_lines: Vec<usize> = lines
         .iter()
         .enumerate()
-        .filter(|(i, l)| *i < named && (l.starts_with('-') || l.starts_with('[')))
+        .filter(|(i, l)| {
+            // Rule lines: whatever is not empty, a comment, a table or
+            // chain line, or COMMIT (`"-A" X …` is a rule line too).
+            *i < named
+                && !l.trim_matches([' ', '\t', '\r']).is_empty()
+                && !l.starts_with(['#', ':', '*'])
+                && l.trim_end_matches('\r') != "COMMIT"
+        })
         .map(|(i, _)| i)
         .collect();
     // The file with rule lines after `rule_lines[k]` blanked.

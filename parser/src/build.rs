@@ -306,6 +306,27 @@ impl<'t> Builder<'t> {
                 return;
             }
         }
+        // ` COMMIT`, `commit`, `COMMITX`, `COMMIT # done`: meant as a
+        // commit, read as a bad rule line.
+        let first = line
+            .split([' ', '\t'])
+            .find(|w| !w.is_empty())
+            .unwrap_or("");
+        if in_table
+            && !list_rules
+            && (first.eq_ignore_ascii_case("COMMIT") || first.starts_with("COMMIT"))
+        {
+            self.diags.push(
+                Diagnostic::new(
+                    &codes::MALFORMED_COMMIT,
+                    span,
+                    "not a commit: iptables-restore commits only on a line that is exactly `COMMIT`, and reads this one as a bad rule",
+                )
+                .replace("write `COMMIT`", span, "COMMIT"),
+            );
+            self.commit(span);
+            return;
+        }
         if line.starts_with('*') {
             if let Some(t) = self.open {
                 if list_rules {
