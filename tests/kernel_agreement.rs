@@ -12,6 +12,9 @@
 //!   passes (see `offending_line`). `COMMIT expected at line N` (N past the end) must be matched by
 //!   a missing-commit finding.
 //!
+//! When a file or mutant loads and iptlint agrees, iptlint's printer must
+//! also print it the way `iptables-save` does.
+//!
 //! A load that fails on a line where iptlint reports a host requirement
 //! (a host name resolved by DNS, which the namespace cannot do) depends on
 //! the host, not on the file: such mutants are counted as skipped.
@@ -229,6 +232,7 @@ struct Lint {
     /// Lines with a host-requirement finding.
     host_lines: Vec<usize>,
     all: String,
+    ruleset: iptlint_parser::Ruleset,
 }
 
 fn lint(case: &Case) -> Result<Lint, String> {
@@ -249,6 +253,7 @@ fn lint(case: &Case) -> Result<Lint, String> {
         errors: Vec::new(),
         host_lines: Vec::new(),
         all: String::new(),
+        ruleset: rs.clone(),
     };
     for d in &parsed.diagnostics {
         let from = rs.line_of(d.span.start);
@@ -280,7 +285,11 @@ fn judge(case: &Case) -> Verdict {
         Ok(l) => l,
         Err(e) => return Verdict::Disagree(e),
     };
-    let load = kernel_load(&case.text, case.family, "");
+    let save_cmd = match case.family {
+        Family::V4 => "iptables-save",
+        Family::V6 => "ip6tables-save",
+    };
+    let load = kernel_load(&case.text, case.family, save_cmd);
     let report = |what: String, load: &Load| {
         Verdict::Disagree(format!(
             "{what}\n  iptables-restore: {}\n  iptlint:\n{}",
@@ -294,6 +303,16 @@ fn judge(case: &Case) -> Verdict {
     };
     if load.ok {
         if lint.errors.is_empty() {
+            // It loads and iptlint agrees: it must also print it the way
+            // iptables-save does.
+            let want = normalise_save(&load.stdout);
+            let got = normalise_save(&save::save(&lint.ruleset));
+            if got != want {
+                return Verdict::Disagree(format!(
+                    "iptlint's save differs from iptables-save:\n{}",
+                    diff_lines(&want, &got).join("\n")
+                ));
+            }
             return Verdict::Agree;
         }
         return report("iptlint reports an error, but the file loads".into(), &load);
