@@ -17,6 +17,10 @@ use crate::lines::{self, CountersError};
 use crate::model::*;
 use crate::span::{LineIndex, Span};
 
+/// A line of this many bytes or more (without its newline) does not fit
+/// iptables-restore's line buffer (`char buffer[10240]` and `fgets`).
+pub const RESTORE_LINE_MAX: usize = 10240;
+
 /// How to read a file.
 #[derive(Clone, Debug, Default)]
 pub struct ParseOptions {
@@ -264,6 +268,24 @@ impl<'t> Builder<'t> {
 
     fn line_inner(&mut self, line: &str, base: usize, list_rules: bool) {
         let span = Span::new(base, base + line.len());
+        // iptables-restore reads lines with `fgets` into 10240 bytes: a
+        // longer line is cut after 10239 bytes and the rest read as a line
+        // of its own (which has no command).
+        if line.len() >= RESTORE_LINE_MAX && !line.starts_with('#') && !list_rules {
+            let cut = (0..=RESTORE_LINE_MAX - 1)
+                .rev()
+                .find(|&i| line.is_char_boundary(i))
+                .unwrap_or(0);
+            self.diags.push(Diagnostic::new(
+                &codes::INVALID_COMMAND,
+                Span::new(base + cut, span.end),
+                format!(
+                    "the line is {} bytes long: iptables-restore reads at most {} bytes at a time and takes the rest as a separate line with no command",
+                    line.len(),
+                    RESTORE_LINE_MAX - 1
+                ),
+            ));
+        }
         if line.is_empty() {
             return;
         }
