@@ -1212,11 +1212,36 @@ impl<'t> Builder<'t> {
                                 .join(", ")
                         )
                     };
-                    out.push(Diagnostic::new(
+                    let mut d = Diagnostic::new(
                         &codes::WRONG_CHAIN,
                         inst.span,
                         format!("{what} `{}` is allowed only in {allowed}{via}", spec.name),
-                    ));
+                    );
+                    // The kernel checks as rules are added: when the jump
+                    // that brings the chain under a wrong hook comes after
+                    // this rule, that jump is the line it refuses.
+                    if let Some(k) = bad
+                        .iter()
+                        .filter_map(|h| reach_time(table, h.chain_name(), &rule.chain))
+                        .min()
+                        .filter(|&k| k > ri)
+                    {
+                        if let Some(tg) = table.rules[k].target.as_ref() {
+                            out.push(
+                                Diagnostic::new(
+                                    &codes::WRONG_CHAIN,
+                                    tg.name_span,
+                                    format!(
+                                        "this jump makes chain `{}` reachable from a hook where its {what} `{}` is not allowed (only in {allowed})",
+                                        rule.chain, spec.name
+                                    ),
+                                )
+                                .related(inst.span, format!("the {what}")),
+                            );
+                            d = d.related(tg.name_span, "the jump that brings it there");
+                        }
+                    }
+                    out.push(d);
                     continue;
                 }
             }
@@ -1311,6 +1336,42 @@ fn reachable_cycle(roots: &[&str], edges: &HashMap<&str, Vec<&str>>) -> bool {
     false
 }
 
+/// The index of the rule (in file order) whose jump first lets built-in
+/// chain `from` reach chain `to`; `None` if `to` is `from` itself or never
+/// reached. Rules count once they are in their chain at the end (valid
+/// `-A`/`-I`).
+fn reach_time(table: &Table, from: &str, to: &str) -> Option<usize> {
+    if from == to {
+        return None;
+    }
+    let in_chains: HashSet<usize> = table
+        .chains
+        .iter()
+        .flat_map(|c| c.rules.iter().copied())
+        .collect();
+    let mut edges: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (ri, rule) in table.rules.iter().enumerate() {
+        let Some(target) = rule.target.as_ref().and_then(|t| t.chain()) else {
+            continue;
+        };
+        if !rule.valid || !in_chains.contains(&ri) {
+            continue;
+        }
+        edges.entry(rule.chain.as_str()).or_default().push(target);
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut stack = vec![from];
+        while let Some(n) = stack.pop() {
+            if n == to {
+                return Some(ri);
+            }
+            if seen.insert(n) {
+                stack.extend(edges.get(n).into_iter().flatten().copied());
+            }
+        }
+    }
+    None
+}
+
 /// For each chain, the hooks whose built-in chain reaches it.
 pub fn chain_hooks(table: &Table) -> HashMap<String, Vec<Hook>> {
     let mut out: HashMap<String, Vec<Hook>> = HashMap::new();
@@ -1333,4 +1394,84 @@ pub fn chain_hooks(table: &Table) -> HashMap<String, Vec<Hook>> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(text: &str) -> Table {
+        let p = parse(text, &ParseOptions::default());
+        p.ruleset.tables.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn reach_time_finds_the_jump_that_connects() {
+        let t = table(
+            "*nat\n:a - [0:0]\n:b - [0:0]\n-A b -j RETURN\n-A a -j b\n-A PREROUTING -j a\nCOMMIT\n",
+        );
+        // Rules: 0 `-A b`, 1 `-A a -j b`, 2 `-A PREROUTING -j a`.
+        assert_eq!(reach_time(&t, "PREROUTING", "b"), Some(2));
+        assert_eq!(reach_time(&t, "PREROUTING", "a"), Some(2));
+        assert_eq!(reach_time(&t, "POSTROUTING", "b"), None);
+        assert_eq!(reach_time(&t, "PREROUTING", "PREROUTING"), None);
+    }
+
+    #[test]
+    fn loops_count_only_when_reachable() {
+        let unreachable = parse(
+            "*filter\n:A - [0:0]\n:B - [0:0]\n-A A -j B\n-A B -j A\nCOMMIT\n",
+            &ParseOptions::default(),
+        );
+        assert!(unreachable.diagnostics.is_empty());
+        let p = parse(
+            "*filter\n:A - [0:0]\n:B - [0:0]\n-A A -j B\n-A B -j A\n-A INPUT -j A\nCOMMIT\n",
+            &ParseOptions::default(),
+        );
+        let d: Vec<_> = p
+            .diagnostics
+            .iter()
+            .map(|d| (d.code.code, p.ruleset.line_of(d.span.start)))
+            .collect();
+        assert_eq!(d, [("E304", 6)]);
+    }
+
+    #[test]
+    fn jump_depth_limit() {
+        let mut text = String::from("*filter\n");
+        for i in 0..16 {
+            text.push_str(&format!(":c{i} - [0:0]\n"));
+        }
+        text.push_str("-A INPUT -j c0\n");
+        for i in 0..15 {
+            text.push_str(&format!("-A c{i} -j c{}\n", i + 1));
+        }
+        text.push_str("COMMIT\n");
+        let p = parse(&text, &ParseOptions::default());
+        let d: Vec<_> = p
+            .diagnostics
+            .iter()
+            .map(|d| (d.code.code, p.ruleset.line_of(d.span.start)))
+            .collect();
+        // 16 nested jumps: the last one (`-A c14 -j c15`, line 33) fails.
+        assert_eq!(d, [("E304", 33)]);
+    }
+
+    #[test]
+    fn crlf_is_an_error_only_where_it_breaks_the_line() {
+        let p = parse(
+            "*filter\r\n:INPUT DROP [0:0]\r\n-A INPUT -j ACCEPT\r\nCOMMIT\n",
+            &ParseOptions::default(),
+        );
+        let d: Vec<_> = p
+            .diagnostics
+            .iter()
+            .map(|d| (d.code.code, d.severity, p.ruleset.line_of(d.span.start)))
+            .collect();
+        use crate::diagnostic::Severity::*;
+        assert_eq!(
+            d,
+            [("E101", Error, 1), ("E101", Warning, 2), ("E101", Error, 3)]
+        );
+    }
 }

@@ -1656,3 +1656,72 @@ fn canonical_protocol_name(written: &str, number: u8, family: Family) -> String 
         _ => protocol_name(number, family),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv4_forms_like_libxtables() {
+        let net = |s: &str| v4_net(s).map(|r| r.map(|n| n.to_string()));
+        assert_eq!(net("10.1"), Some(Ok("10.1.0.0/32".into())));
+        assert_eq!(net("10"), Some(Ok("10.0.0.0/32".into())));
+        assert_eq!(net("010.0.0.1"), Some(Ok("8.0.0.1/32".into())));
+        assert_eq!(net("0x0a.0.0.1"), Some(Ok("10.0.0.1/32".into())));
+        assert_eq!(net("167772161"), Some(Ok("10.0.0.1/32".into())));
+        assert_eq!(net("10.1.256"), Some(Ok("10.1.1.0/32".into())));
+        assert_eq!(net("10.0.0.1/24"), Some(Ok("10.0.0.0/24".into())));
+        assert_eq!(net("10.0.0.1/0x10"), Some(Ok("10.0.0.0/16".into())));
+        assert_eq!(net("1.2.3.4/255.255.0.0"), Some(Ok("1.2.0.0/16".into())));
+        assert!(matches!(net("10.0.0.08"), Some(Err(_))));
+        assert!(matches!(net("10.0.0.1/33"), Some(Err(_))));
+        assert!(matches!(net("10.0.0.1/08"), Some(Err(_))));
+        assert_eq!(net("host.example"), None);
+        assert_eq!(net("2001:db8::1"), None);
+        assert!(zero_mask_net("anything/0", Family::V4).is_some());
+        assert!(zero_mask_net("x/0.0.0.0", Family::V4).is_some());
+        assert!(zero_mask_net("x/::", Family::V6).is_some());
+        assert!(zero_mask_net("x/1", Family::V4).is_none());
+    }
+
+    fn first_error(rule: &str) -> Option<&'static str> {
+        let words = crate::lexer::split_words(rule, 0);
+        let cx = LineCx {
+            family: Family::V4,
+            table: "filter",
+        };
+        let (_, d) = parse_words(&words, &cx, Span::new(0, rule.len()));
+        d.map(|d| d.code.code)
+    }
+
+    #[test]
+    fn attached_arguments_are_read_whole() {
+        assert_eq!(first_error("-A INPUT -ptcp -j ACCEPT"), Some("E210"));
+        assert_eq!(
+            first_error("-A INPUT --protocol=tcp -j ACCEPT"),
+            Some("E210")
+        );
+        assert_eq!(first_error("-A INPUT -s10.0.0.1 -j ACCEPT"), Some("E203"));
+        assert_eq!(first_error("-A INPUT -p tcp --dport=22 -j ACCEPT"), None);
+        assert_eq!(first_error("-AINPUT -j ACCEPT"), None);
+    }
+
+    #[test]
+    fn getopt_corners() {
+        // `!` negates the first option of a cluster only.
+        assert_eq!(first_error("-A INPUT ! -fj DROP"), None);
+        // -6 in IPv4 drops the line, whatever follows.
+        assert_eq!(first_error("-A INPUT -6x --bogus"), None);
+        // `--` ends options; a word after it is refused.
+        assert_eq!(first_error("-A INPUT -j ACCEPT --"), None);
+        assert_eq!(first_error("-A INPUT -- -j ACCEPT"), Some("E201"));
+        // sscanf-style counters.
+        assert_eq!(first_error("-A INPUT -c -1 0x10 -j ACCEPT"), None);
+        assert_eq!(first_error("-A INPUT -c x 1 -j ACCEPT"), Some("E110"));
+        assert_eq!(first_error("-A INPUT -b -j ACCEPT"), Some("E201"));
+        assert_eq!(
+            first_error("-A INPUT ! -s 1.2.3.4/0 -j ACCEPT"),
+            Some("E206")
+        );
+    }
+}
