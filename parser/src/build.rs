@@ -114,6 +114,9 @@ struct Builder<'t> {
     /// only when it runs the block's commands at COMMIT: missing chains,
     /// failing -D/-N/-X/-P, … (a block that is never committed has none).
     cmd_level: Vec<(usize, Span)>,
+    /// (table, built-in chain) named by a command so far (`-A`, `-I`,
+    /// `-P`, `-F CHAIN`): nf_tables has created it.
+    touched: HashSet<(usize, String)>,
 }
 
 /// What the commit checks need beyond the model.
@@ -136,6 +139,7 @@ pub fn parse(text: &str, opts: &ParseOptions) -> Parsed {
         list_rules,
         exited: None,
         cmd_level: Vec::new(),
+        touched: HashSet::new(),
     };
     if list_rules {
         let name = opts.table.clone().unwrap_or_else(|| "filter".into());
@@ -729,6 +733,21 @@ impl<'t> Builder<'t> {
         };
         // Host requirements and add-on modules: info, not errors.
         self.host_requirements(&rule);
+        // nf_tables creates a built-in chain on first use: a chain line, a
+        // rule, a policy or a flush naming it. `-Z` before that fails.
+        let builtin_missing = self.tables[t]
+            .chain(&chain_name)
+            .is_some_and(|c| c.is_builtin() && c.decl.is_none())
+            && !self.touched.contains(&(t, chain_name.clone()));
+        if valid
+            && !chain_name.is_empty()
+            && matches!(
+                command,
+                Command::Append | Command::Insert(_) | Command::Policy(_) | Command::Flush
+            )
+        {
+            self.touched.insert((t, chain_name.clone()));
+        }
         let table = &mut self.tables[t];
         table.rules.push(rule);
         let idx = table.rules.len() - 1;
@@ -868,6 +887,32 @@ impl<'t> Builder<'t> {
                         None => None,
                     }
                 }
+            }
+            (Command::Zero, Some(_)) if builtin_missing && !self.list_rules => Some(format!(
+                "built-in chain `{chain_name}` does not exist yet: iptables-restore (nf_tables) creates it on its first rule, policy or chain line, and `-Z {chain_name}` before that fails"
+            )),
+            (Command::Zero, _) => {
+                // iptables-restore (nf_tables) zeroes a built-in chain's
+                // counters by setting it again, and loses its policy: it
+                // is ACCEPT afterwards.
+                for c in table
+                    .chains
+                    .iter_mut()
+                    .filter(|c| c.is_builtin() && (chain_name.is_empty() || c.name == chain_name))
+                {
+                    if let Some((Policy::Drop, _)) = c.policy {
+                        let mut d = Diagnostic::new(
+                            &codes::INVALID_COMMAND,
+                            cspan,
+                            format!("`-Z` resets the policy of `{}` from DROP to ACCEPT in iptables-restore (nf_tables)", c.name),
+                        )
+                        .note("set the policy after the `-Z` line, or drop the `-Z` (restored rules start with zero counters anyway)");
+                        d.severity = crate::diagnostic::Severity::Warning;
+                        self.diags.push(d);
+                    }
+                    c.policy = None;
+                }
+                None
             }
             (Command::Flush, _) => {
                 for c in table
