@@ -38,7 +38,7 @@ use corpus::Case;
 use iptlint_parser::{parse, save, Family, ParseOptions, Severity};
 
 /// How many mutants of each operator per valid file.
-const MUTANTS_PER_OPERATOR: usize = 4;
+const MUTANTS_PER_OPERATOR: usize = 3;
 
 /// What `iptables-restore` made of a file.
 #[derive(Debug)]
