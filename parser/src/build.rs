@@ -663,6 +663,7 @@ impl<'t> Builder<'t> {
         mut valid: bool,
     ) {
         let listing = p.listing;
+        let zero_rule = p.zero_rule;
         let (command, cspan) = p.command.clone().unwrap_or((Command::Append, span));
         let (chain_name, chain_span) = p.chain.clone().unwrap_or_default();
         let chain_span = if p.chain.is_some() { chain_span } else { cspan };
@@ -887,6 +888,12 @@ impl<'t> Builder<'t> {
                         None => None,
                     }
                 }
+            }
+            (Command::Zero, Some(ci))
+                if zero_rule.is_some_and(|n| n <= table.chains[ci].rules.len())
+                    && !self.list_rules =>
+            {
+                Some("iptables-restore 1.8.9 (nf_tables) crashes on `-Z CHAIN N` when rule N exists; zero the whole chain with `-Z CHAIN`".to_string())
             }
             (Command::Zero, Some(_)) if builtin_missing && !self.list_rules => Some(format!(
                 "built-in chain `{chain_name}` does not exist yet: iptables-restore (nf_tables) creates it on its first rule, policy or chain line, and `-Z {chain_name}` before that fails"

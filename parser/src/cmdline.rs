@@ -39,6 +39,8 @@ pub struct ParsedLine {
     /// `-V` or `-h`: iptables-restore prints and exits with success here,
     /// committing nothing.
     pub exits: Option<Span>,
+    /// `-Z CHAIN N`: the rule number.
+    pub zero_rule: Option<usize>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -798,12 +800,8 @@ impl<'w> Parser<'w> {
                         self.out.chain = self.take_optional_chain(arg);
                         if matches!(c, 'L' | 'S' | 'Z') {
                             let n = self.take_rulenum()?;
-                            if c == 'Z' && n.is_some() {
-                                return self.err(
-                                    &codes::INVALID_COMMAND,
-                                    span,
-                                    "iptables-restore (nf_tables) fails on `-Z CHAIN N` (zeroing one rule); zero the whole chain with `-Z CHAIN`",
-                                );
+                            if c == 'Z' {
+                                self.out.zero_rule = n;
                             }
                         }
                     }
@@ -1039,7 +1037,9 @@ impl<'w> Parser<'w> {
 
     /// `-s ! 10.0.0.0/8`: the negation iptables 1.6 dropped.
     fn old_negation(&mut self, arg: &str, aspan: Span, optspan: Span, opt: &str) -> Res<()> {
-        if arg != "!" {
+        // With nothing after it, `!` is simply the value (`-i !` names an
+        // interface "!").
+        if arg != "!" || self.words.get(self.pos).is_none() {
             return Ok(());
         }
         let value = self.words.get(self.pos).cloned();
