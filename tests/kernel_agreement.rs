@@ -554,7 +554,7 @@ fn mutants_agree_with_kernel() {
         cases.extend(
             corpus::load_dir("invalid")
                 .iter()
-                .flat_map(|c| corpus::mutants(c, 1)),
+                .flat_map(|c| corpus::mutants(c, 2)),
         );
     }
     let bad = run_cases("mutants", &cases, None);
