@@ -117,6 +117,8 @@ struct Builder<'t> {
     /// (table, built-in chain) named by a command so far (`-A`, `-I`,
     /// `-P`, `-F CHAIN`): nf_tables has created it.
     touched: HashSet<(usize, String)>,
+    /// Names of `:NAME` lines so far (iptables' `xtables_announce_chain`).
+    announced: Vec<String>,
 }
 
 /// What the commit checks need beyond the model.
@@ -140,6 +142,7 @@ pub fn parse(text: &str, opts: &ParseOptions) -> Parsed {
         exited: None,
         cmd_level: Vec::new(),
         touched: HashSet::new(),
+        announced: Vec::new(),
     };
     if list_rules {
         let name = opts.table.clone().unwrap_or_else(|| "filter".into());
@@ -457,6 +460,9 @@ impl<'t> Builder<'t> {
             ));
             return;
         };
+        if !self.announced.iter().any(|a| a == c.name) {
+            self.announced.push(c.name.to_string());
+        }
         if !self.valid_chain_name(c.name, c.name_span, true) {
             return;
         }
@@ -583,6 +589,7 @@ impl<'t> Builder<'t> {
         let cx = LineCx {
             family: self.family,
             table: &table_name,
+            announced: &self.announced,
         };
         let (mut parsed, err) = cmdline::parse_words(&words, &cx, span);
         self.diags.append(&mut parsed.warnings);

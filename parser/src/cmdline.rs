@@ -238,6 +238,10 @@ pub const MAX_WORDS: usize = 251;
 pub struct LineCx<'a> {
     pub family: Family,
     pub table: &'a str,
+    /// Chain names announced by `:NAME` lines so far (in any table):
+    /// iptables then reads `-j NAME` as a jump to the chain even when a
+    /// target module has that name (`:LOG - [0:0]` … `-j LOG`).
+    pub announced: &'a [String],
 }
 
 struct Parser<'w> {
@@ -254,6 +258,7 @@ struct Parser<'w> {
     seen: Vec<char>,
     diag: Option<Diagnostic>,
     line_span: Span,
+    announced: Vec<String>,
     set_counters: bool,
 }
 
@@ -283,6 +288,7 @@ pub fn parse_words(
         diag: None,
         line_span,
         set_counters: false,
+        announced: cx.announced.to_vec(),
     };
     // iptables-restore's argv holds 254 entries, 3 of them its own
     // (`iptables -t TABLE`): a line may have at most 251 words.
@@ -1183,7 +1189,8 @@ impl<'w> Parser<'w> {
     }
 
     fn target(&mut self, name: String, span: Span, goto: bool) -> Res<()> {
-        let spec = if goto {
+        let standard = matches!(name.as_str(), "ACCEPT" | "DROP" | "RETURN" | "QUEUE");
+        let spec = if goto || (!standard && self.announced.contains(&name)) {
             None
         } else {
             ext::find(ExtKind::Target, &name, self.family)
@@ -1689,6 +1696,7 @@ mod tests {
         let cx = LineCx {
             family: Family::V4,
             table: "filter",
+            announced: &[],
         };
         let (_, d) = parse_words(&words, &cx, Span::new(0, rule.len()));
         d.map(|d| d.code.code)
