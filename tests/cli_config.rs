@@ -34,14 +34,15 @@ fn codes(o: &Output) -> Vec<String> {
         .collect()
 }
 
-/// A redundant copy (L102 + L106), host bits (L401), a RETURN at the end
-/// (L108, a hint) and an unknown option (E201).
+/// A redundant copy (L102 + L106), a LOG without a limit (L402), a RETURN
+/// at the end (L108, a hint) and an unknown option (E201).
 const RULES: &str = "*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n:c - [0:0]\n\
 -A INPUT -p tcp --dport 22 -j ACCEPT\n\
 -A INPUT -p tcp --dport 22 -j ACCEPT\n\
--A INPUT -s 10.0.0.1/8 -j ACCEPT\n\
+-A INPUT -p tcp --dport 23 -j LOG\n\
 -A INPUT -p tcp --dprt 80 -j ACCEPT\n\
 -A INPUT -j c\n\
+-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n\
 -A c -j RETURN\nCOMMIT\n";
 
 fn setup() -> tempfile::TempDir {
@@ -56,14 +57,14 @@ fn select_and_ignore_flags() {
     let d = setup();
     let p = d.path();
     let all = iptlint(p, &["check", "--format", "gcc", "etc/fw/a.rules"]);
-    assert_eq!(codes(&all), ["L102", "L106", "L401", "E201", "L108"], "{}", out(&all));
+    assert_eq!(codes(&all), ["L102", "L106", "L402", "E201", "L108"], "{}", out(&all));
 
     // Codes, names, prefixes; comma lists and repeats.
     let o = iptlint(p, &["check", "--format", "gcc", "--select", "L4,return-at-end", "etc/fw/a.rules"]);
-    assert_eq!(codes(&o), ["L401", "E201", "L108"]);
+    assert_eq!(codes(&o), ["L402", "E201", "L108"]);
     let o = iptlint(
         p,
-        &["check", "--format", "gcc", "--ignore", "L1", "--ignore", "host-bits-set", "etc/fw/a.rules"],
+        &["check", "--format", "gcc", "--ignore", "L1", "--ignore", "log-without-limit", "etc/fw/a.rules"],
     );
     assert_eq!(codes(&o), ["E201"], "errors are never ignored");
     // Only hints left and no error: exit 0 at the default --fail-on.
@@ -114,16 +115,16 @@ fn config_file_found_upward() {
 
     // --select on the command line replaces the file's; --ignore adds.
     let o = iptlint(p, &["check", "--format", "gcc", "--select", "L4", "etc/fw/a.rules"]);
-    assert_eq!(codes(&o), ["L401", "E201"]);
+    assert_eq!(codes(&o), ["L402", "E201"]);
     let o = iptlint(p, &["check", "--format", "gcc", "--ignore", "L108", "etc/fw/a.rules"]);
     assert_eq!(codes(&o), ["L102", "E201"]);
 
     // --no-config: every code; --config: that file for every input.
     let o = iptlint(p, &["check", "--format", "gcc", "--no-config", "etc/fw/a.rules"]);
-    assert_eq!(codes(&o), ["L102", "L106", "L401", "E201", "L108"]);
-    std::fs::write(p.join("other.toml"), "select = [\"host-bits-set\"]\n").unwrap();
+    assert_eq!(codes(&o), ["L102", "L106", "L402", "E201", "L108"]);
+    std::fs::write(p.join("other.toml"), "select = [\"log-without-limit\"]\n").unwrap();
     let o = iptlint(p, &["check", "--format", "gcc", "--config", "other.toml", "etc/fw/a.rules"]);
-    assert_eq!(codes(&o), ["L401", "E201"]);
+    assert_eq!(codes(&o), ["L402", "E201"]);
     let o = iptlint(p, &["check", "--config", "missing.toml", "etc/fw/a.rules"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(err(&o).contains("missing.toml"), "{}", err(&o));
@@ -163,8 +164,8 @@ fn config_errors_are_usage_errors_with_the_place() {
 fn directives_in_the_file() {
     let d = tempfile::tempdir().unwrap();
     let p = d.path();
-    let text = "# iptlint: disable-file=L401\n*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n\
-        -A INPUT -s 10.0.0.1/8 -j ACCEPT\n\
+    let text = "# iptlint: disable-file=L402,L201\n*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n\
+        -A INPUT -p tcp --dport 23 -j LOG\n\
         -A INPUT -p tcp --dport 22 -j ACCEPT\n\
         # iptlint: disable=duplicate-rule,redundant-rule\n\
         -A INPUT -p tcp --dport 22 -j ACCEPT\n\
