@@ -1,6 +1,6 @@
 //! The README's generated parts are current: the table of codes (from the
 //! registry) and the sample outputs (of `examples/broken.rules` and
-//! `examples/lints.rules`). Run with `UPDATE_README=1` to rewrite them.
+//! `examples/lints.rules`, with and without `--fix`). Run with `UPDATE_README=1` to rewrite them.
 
 mod common;
 
@@ -19,6 +19,27 @@ fn sample_output(file: &str) -> String {
     format!("```text\n{}\n```\n", lines.join("\n"))
 }
 
+/// `iptlint check --fix --format gcc examples/lints.rules`, run on a copy.
+fn fix_output() -> String {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("examples")).unwrap();
+    std::fs::copy(
+        common::repo_root().join("examples/lints.rules"),
+        dir.path().join("examples/lints.rules"),
+    )
+    .unwrap();
+    let out = Command::new(common::iptlint_bin())
+        .args(["check", "--fix", "--no-config", "--format", "gcc", "examples/lints.rules"])
+        .current_dir(dir.path())
+        .output()
+        .expect("run iptlint");
+    format!(
+        "```console\n$ iptlint check --fix --format gcc examples/lints.rules\n{}{}```\n",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    )
+}
+
 /// Replace what is between `<!-- NAME:start -->` and `<!-- NAME:end -->`.
 fn splice(readme: &str, name: &str, content: &str) -> String {
     let start = format!("<!-- {name}:start -->\n");
@@ -35,6 +56,7 @@ fn readme_generated_parts_are_current() {
     let mut want = splice(&readme, "codes", &iptlint_cli::codes_markdown_table());
     want = splice(&want, "sample", &sample_output("examples/broken.rules"));
     want = splice(&want, "lint-sample", &sample_output("examples/lints.rules"));
+    want = splice(&want, "fix-sample", &fix_output());
     if std::env::var_os("UPDATE_README").is_some() {
         std::fs::write(&path, &want).unwrap();
         return;
@@ -84,7 +106,7 @@ fn readme_directives_example_is_silent() {
     assert_eq!(check(example), "");
     let without: String = example.lines().filter(|l| !l.starts_with("# iptlint:")).map(|l| format!("{l}\n")).collect();
     let found = check(&without);
-    for code in ["L106/duplicate-rule", "L401/host-bits-set", "L302/permissive-policy"] {
+    for code in ["L106/duplicate-rule", "L402/log-without-limit", "L302/permissive-policy"] {
         assert!(found.contains(code), "{code} missing:\n{found}");
     }
 }
