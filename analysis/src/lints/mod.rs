@@ -26,6 +26,7 @@ macro_rules! declare_lint {
 
 pub mod duplicate_rule;
 pub mod empty_chain;
+pub mod exposed_service;
 pub mod host_bits_set;
 pub mod missing_policy;
 pub mod permissive_policy;
@@ -52,5 +53,6 @@ pub static ALL: &[Lint] = &[
     Lint { code: &return_at_end::RETURN_AT_END, check: return_at_end::check },
     Lint { code: &missing_policy::MISSING_POLICY, check: missing_policy::check },
     Lint { code: &permissive_policy::PERMISSIVE_POLICY, check: permissive_policy::check },
+    Lint { code: &exposed_service::EXPOSED_SERVICE, check: exposed_service::check },
     Lint { code: &host_bits_set::HOST_BITS_SET, check: host_bits_set::check },
 ];
