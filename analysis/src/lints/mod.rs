@@ -28,6 +28,7 @@ pub mod duplicate_rule;
 pub mod empty_chain;
 pub mod exposed_service;
 pub mod host_bits_set;
+pub mod ipv6_gap;
 pub mod missing_policy;
 pub mod permissive_policy;
 pub mod return_at_end;
@@ -54,5 +55,6 @@ pub static ALL: &[Lint] = &[
     Lint { code: &missing_policy::MISSING_POLICY, check: missing_policy::check },
     Lint { code: &permissive_policy::PERMISSIVE_POLICY, check: permissive_policy::check },
     Lint { code: &exposed_service::EXPOSED_SERVICE, check: exposed_service::check },
+    Lint { code: &ipv6_gap::IPV6_GAP, check: ipv6_gap::check },
     Lint { code: &host_bits_set::HOST_BITS_SET, check: host_bits_set::check },
 ];
