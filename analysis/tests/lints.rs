@@ -19,7 +19,8 @@ use iptlint_parser::{parse, Family, LineIndex, ParseOptions};
 fn split_pair(text: &str) -> Option<(&str, &str, usize)> {
     let h4 = "==> rules.v4 <==\n";
     let h6 = "==> rules.v6 <==\n";
-    let rest = text.strip_prefix(h4).map(|_| h4.len()).or_else(|| text.find(&format!("\n{h4}")).map(|i| i + 1 + h4.len()))?;
+    let rest =
+        text.strip_prefix(h4).map(|_| h4.len()).or_else(|| text.find(&format!("\n{h4}")).map(|i| i + 1 + h4.len()))?;
     let six = text.find(&format!("\n{h6}"))? + 1;
     (six > rest).then(|| (&text[rest..six], &text[six + h6.len()..], six + h6.len()))
 }

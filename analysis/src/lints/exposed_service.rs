@@ -153,7 +153,9 @@ fn doubt(table: &Table, facts: &TableFacts, family: Family) -> PacketSet {
                 out.union(&f.hit);
                 continue;
             }
-            TargetKind::Ext(s) => !matches!(s.effect, TargetEffect::Accept | TargetEffect::Continue | TargetEffect::None),
+            TargetKind::Ext(s) => {
+                !matches!(s.effect, TargetEffect::Accept | TargetEffect::Continue | TargetEffect::None)
+            }
         };
         if diverts && !f.matchset.exact() {
             out.union(&f.hit);
@@ -163,7 +165,10 @@ fn doubt(table: &Table, facts: &TableFacts, family: Family) -> PacketSet {
 }
 
 fn accepts_rule(table: &Table, ri: usize) -> bool {
-    table.rules[ri].target.as_ref().is_some_and(|t| matches!(&t.kind, TargetKind::Ext(s) if s.effect == TargetEffect::Accept))
+    table.rules[ri]
+        .target
+        .as_ref()
+        .is_some_and(|t| matches!(&t.kind, TargetKind::Ext(s) if s.effect == TargetEffect::Accept))
 }
 
 /// What built-in chain `chain` of `table` accepts, from facts of a walk of
@@ -277,10 +282,10 @@ pub(crate) fn addr_string(v: u128, family: Family) -> String {
 }
 
 /// One run of addresses: `a/len` when it is one network, else `a-b`.
-fn run_string(lo: u128, hi: u128, family: Family) -> String {
+pub(crate) fn run_string(lo: u128, hi: u128, family: Family) -> String {
     let bits = if family == Family::V4 { 32 } else { 128 };
     let size = hi.wrapping_sub(lo).wrapping_add(1);
-    if size != 0 && size.is_power_of_two() && lo % size == 0 {
+    if size != 0 && size.is_power_of_two() && lo.is_multiple_of(size) {
         let len = bits - size.trailing_zeros();
         if len == bits {
             return addr_string(lo, family);
@@ -314,21 +319,6 @@ pub(crate) fn addrs_summary(iv: &Intervals, family: Family) -> String {
     } else {
         list(runs(iv), 4)
     }
-}
-
-/// Ports as `22`, `8000-8080`, listed (at most six).
-pub(crate) fn ports_summary(iv: &Intervals) -> String {
-    let runs = |iv: &Intervals| {
-        iv.runs().iter().map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") }).collect::<Vec<_>>()
-    };
-    if iv.is_full(65535) {
-        return "every port".into();
-    }
-    let comp = iv.complement(65535);
-    if comp.runs().len() < iv.runs().len() {
-        return format!("every port except {}", list(runs(&comp), 6));
-    }
-    list(runs(iv), 6)
 }
 
 pub(crate) fn proto_name(p: u8) -> &'static str {
@@ -510,8 +500,6 @@ mod tests {
         let ten = Intervals::range(0x0a00_0000, 0x0aff_ffff);
         assert_eq!(addrs_summary(&ten, f), "any address except 0.0.0.0-9.255.255.255, 11.0.0.0-255.255.255.255");
         assert_eq!(addrs_summary(&ten.complement(u32::MAX as u128), f), "any address except 10.0.0.0/8");
-        assert_eq!(ports_summary(&Intervals::from_ranges([(22, 22), (80, 90)])), "22, 80-90");
-        assert_eq!(ports_summary(&Intervals::point(22).complement(65535)), "every port except 22");
         assert!(public(f).contains(0x0808_0808));
         assert!(!public(f).contains(0xc0a8_0101));
         assert!(public(Family::V6).contains(0x2001_0db8u128 << 96));

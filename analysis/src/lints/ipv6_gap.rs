@@ -146,8 +146,12 @@ fn proto_ports(proto: &str, iv: &Intervals) -> String {
 fn gap_summary(gap: &PacketSet) -> String {
     let mut parts = Vec::new();
     for (p, name) in [(6u128, "tcp"), (17, "udp")] {
-        let ports =
-            Intervals::from_ranges(gap.boxes().iter().filter(|b| b.get(Dim::Proto).contains(p)).flat_map(|b| b.get(Dim::Dport).runs().to_vec()));
+        let ports = Intervals::from_ranges(
+            gap.boxes()
+                .iter()
+                .filter(|b| b.get(Dim::Proto).contains(p))
+                .flat_map(|b| b.get(Dim::Dport).runs().to_vec()),
+        );
         if !ports.is_empty() {
             parts.push(proto_ports(name, &ports));
         }
