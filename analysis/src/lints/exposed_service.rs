@@ -49,10 +49,11 @@ declare_lint! {
     /// ## Known problems
     /// Only rules iptlint models exactly count: a rule with an ipset, rate
     /// limit or other unmodelled condition, and every packet such a rule
-    /// could divert first, are given the benefit of the doubt. A rule that
-    /// accepts every port on a named interface (`-i eth1 -j ACCEPT`) is taken
-    /// as a trusted interface; a rule opening the port to a few public
-    /// networks is taken as deliberate. The nat table is not followed: a
+    /// could divert first, are given the benefit of the doubt. Packets on an
+    /// interface some rule names (`-i eth1`) are taken to come from a
+    /// private network, unless the nat table shows that interface to be the
+    /// outside one (`-o eth1 -j MASQUERADE`, `-i eth1 … -j DNAT`). A rule
+    /// opening the port to a few public networks is taken as deliberate. The nat table is not followed: a
     /// port that PREROUTING redirects elsewhere is still judged by INPUT.
     pub EXPOSED_SERVICE = ("L304", "exposed-service", Warning, "a database or administration service is accepted from any internet address");
 }
@@ -250,6 +251,25 @@ pub(crate) fn unnamed_ifaces(table: &Table) -> Intervals {
     Intervals::from_ranges(named).complement(u128::MAX)
 }
 
+/// Interfaces the nat table shows to face the internet: the `-o` of a
+/// MASQUERADE or SNAT rule, the `-i` of a DNAT rule.
+pub(crate) fn wan_ifaces(rs: &iptlint_parser::Ruleset) -> Intervals {
+    let Some(nat) = rs.table("nat") else { return Intervals::empty() };
+    let mut out = Vec::new();
+    for r in &nat.rules {
+        let Some(t) = &r.target else { continue };
+        let field = match t.name.as_str() {
+            "MASQUERADE" | "SNAT" => &r.out_iface,
+            "DNAT" => &r.in_iface,
+            _ => continue,
+        };
+        if let Some(f) = field.as_ref().filter(|f| !f.negated && f.value != "lo") {
+            out.push(iface_range(&f.value));
+        }
+    }
+    Intervals::from_ranges(out)
+}
+
 /// Every interface but `lo`.
 pub(crate) fn not_lo() -> Intervals {
     let (lo, _) = iface_range("lo");
@@ -348,7 +368,10 @@ pub fn check(cx: &LintCx) -> Vec<Diagnostic> {
     let public = public(family);
     let public_count = public.count();
     for table in cx.parsed.ruleset.tables.iter().filter(|t| t.name == "filter") {
-        let unnamed = unnamed_ifaces(table);
+        // Interfaces that may face the internet: those no rule names, and
+        // those the nat table uses as its outside. A rule for one named
+        // interface (`-i eth1`) may well be for a private network.
+        let outside = unnamed_ifaces(table).union(&wan_ifaces(&cx.parsed.ruleset)).intersect(&not_lo());
         for chain in ["INPUT", "FORWARD"] {
             let Some(facts) = hook_facts(table, family, chain) else { continue };
             let acc = accepts(table, &facts, family, chain);
@@ -374,7 +397,7 @@ pub fn check(cx: &LintCx) -> Vec<Diagnostic> {
                         continue;
                     }
                     let mut probe = new_connection(family, s.proto, &ports);
-                    probe.set(Dim::InIface, if specific { not_lo() } else { unnamed.clone() });
+                    probe.set(Dim::InIface, outside.clone());
                     let e = set.intersect_box(&probe);
                     if e.truncated() || e.boxes().is_empty() {
                         continue;
@@ -453,7 +476,7 @@ fn report(table: &Table, chain: &str, who: Acceptor, exps: &[Exposure], family: 
     if let Acceptor::Rule(ri) = who {
         let rule = &table.rules[ri];
         if let Some(d) = rule.destination.as_ref().filter(|d| !d.negated) {
-            rule_where.push_str(&format!(" on {}", addresses(d)));
+            rule_where.push_str(&format!(" to {}", addresses(d)));
         }
         if let Some(i) = rule.in_iface.as_ref().filter(|i| !i.negated) {
             rule_where.push_str(&format!(" via interface `{}`", i.value));
@@ -464,7 +487,7 @@ fn report(table: &Table, chain: &str, who: Acceptor, exps: &[Exposure], family: 
         .map(|(from, svcs)| {
             let labels = service_labels(svcs);
             let verb = if labels.len() == 1 { "is" } else { "are" };
-            format!("{}{rule_where} {verb} accepted from {from}", and_list(&labels, 5))
+            format!("{} {verb} accepted from {from}{rule_where}", and_list(&labels, 5))
         })
         .collect();
     let what = parts.join("; ");
