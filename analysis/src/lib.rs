@@ -303,6 +303,24 @@ mod tests {
     }
 
     #[test]
+    fn pair_reports_on_the_v6_file() {
+        let v4 = "*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n";
+        let v6 = "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n";
+        let p4 = parse(v4, &ParseOptions { family: Some(Family::V4), table: None });
+        let p6 = parse(v6, &ParseOptions { family: Some(Family::V6), table: None });
+        let config = Config { select: vec!["ipv6-gap".into()], ..Config::default() };
+        let (f4, f6) = check_pair((&p4, v4), (&p6, v6), &config);
+        assert!(f4.is_empty(), "{f4:?}");
+        assert_eq!(f6.iter().map(|d| (p6.ruleset.line_of(d.span.start), d.code.name)).collect::<Vec<_>>(), vec![(2, "ipv6-gap")]);
+        // Alone, the v6 file has nothing to compare with.
+        assert!(check_source(&p6, v6, &config).is_empty());
+        // A directive in the v6 file silences it.
+        let v6d = format!("# iptlint: disable-file=ipv6-gap\n{v6}");
+        let p6d = parse(&v6d, &ParseOptions { family: Some(Family::V6), table: None });
+        assert!(check_source_with(&p6d, &v6d, &config, Some((&p4, v4))).is_empty());
+    }
+
+    #[test]
     fn chains() {
         let text = "*filter\n:A - [0:0]\n:B - [0:0]\n:C - [0:0]\n-A INPUT -j DROP\n-A INPUT -j B\n-A INPUT -j C\n-A B -j ACCEPT\n-A B -j RETURN\nCOMMIT\n";
         let found = run(text);

@@ -55,8 +55,8 @@ declare_lint! {
     /// ```
     ///
     /// ## Known problems
-    /// Only runs when both files are checked together (`check_pair`; the
-    /// command line pairs `rules.v4` with a `rules.v6` beside it). ICMP is
+    /// Only runs when both files are checked together (`check_pair`, or
+    /// `check_source_with` given the IPv4 file as companion). ICMP is
     /// not compared (ICMPv6 must be open for IPv6 to work at all). Rules
     /// with conditions iptlint does not model count as accepting on the
     /// IPv4 side and as not accepting on the IPv6 side.
@@ -213,7 +213,11 @@ pub fn check(cx: &LintCx) -> Vec<Diagnostic> {
         if gap.truncated() || gap.boxes().is_empty() {
             continue;
         }
-        let ports = gap_summary(&gap);
+        let mut ports = gap_summary(&gap);
+        let ifaces = Intervals::from_ranges(gap.boxes().iter().flat_map(|b| b.get(Dim::InIface).runs().to_vec()));
+        if ifaces != not_lo() {
+            ports.push_str(" on some interfaces");
+        }
         let why = v4_refusal(&v4, &gap);
         let d = match who {
             Acceptor::Rule(ri) => Diagnostic::new(
@@ -288,6 +292,17 @@ mod tests {
         let v4 = "*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 8080 -m limit --limit 10/s -j ACCEPT\nCOMMIT\n";
         let v6 = "*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 8080 -j ACCEPT\nCOMMIT\n";
         assert_eq!(run(v4, v6), vec![]);
+    }
+
+    #[test]
+    fn interfaces_are_compared() {
+        let v4 = "*filter\n:INPUT DROP [0:0]\n-A INPUT -i eth0 -p tcp --dport 80 -j ACCEPT\nCOMMIT\n";
+        let v6 = "*filter\n:INPUT DROP [0:0]\n-A INPUT -i eth0 -p tcp --dport 80 -j ACCEPT\nCOMMIT\n";
+        assert_eq!(run(v4, v6), vec![]);
+        let v6 = "*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 80 -j ACCEPT\nCOMMIT\n";
+        let found = run(v4, v6);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].1.contains("tcp/80 on some interfaces from public addresses"), "{found:?}");
     }
 
     #[test]
