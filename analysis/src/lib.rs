@@ -311,7 +311,10 @@ mod tests {
         let config = Config { select: vec!["ipv6-gap".into()], ..Config::default() };
         let (f4, f6) = check_pair((&p4, v4), (&p6, v6), &config);
         assert!(f4.is_empty(), "{f4:?}");
-        assert_eq!(f6.iter().map(|d| (p6.ruleset.line_of(d.span.start), d.code.name)).collect::<Vec<_>>(), vec![(2, "ipv6-gap")]);
+        assert_eq!(
+            f6.iter().map(|d| (p6.ruleset.line_of(d.span.start), d.code.name)).collect::<Vec<_>>(),
+            vec![(2, "ipv6-gap")]
+        );
         // Alone, the v6 file has nothing to compare with.
         assert!(check_source(&p6, v6, &config).is_empty());
         // A directive in the v6 file silences it.
