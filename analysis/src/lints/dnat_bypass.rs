@@ -388,12 +388,6 @@ mod tests {
     use super::*;
     use iptlint_parser::{parse, ParseOptions};
 
-    /// The DNAT module knows `--to-destination` (until it does, DNAT rules
-    /// do not parse and these tests have nothing to check).
-    fn dnat_modelled() -> bool {
-        iptlint_parser::ext::all().any(|s| s.name == "DNAT" && s.option("to-destination").is_some())
-    }
-
     fn run(text: &str) -> Vec<(usize, String)> {
         let p = parse(text, &ParseOptions { family: Some(Family::V4), table: None });
         let cx = LintCx::new(&p, text);
@@ -420,9 +414,6 @@ mod tests {
 
     #[test]
     fn forward_accepts_what_input_guards() {
-        if !dnat_modelled() {
-            return;
-        }
         let text = format!("{NAT}*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n-A INPUT -s 10.0.0.0/8 -p tcp --dport 8080 -j ACCEPT\nCOMMIT\n");
         let found = run(&text);
         assert_eq!(found.len(), 1, "{found:?}");
@@ -432,18 +423,12 @@ mod tests {
 
     #[test]
     fn forward_restricted_too_is_silent() {
-        if !dnat_modelled() {
-            return;
-        }
         let text = format!("{NAT}*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n-A INPUT -s 10.0.0.0/8 -p tcp --dport 8080 -j ACCEPT\n-A FORWARD -s 10.0.0.0/8 -d 192.168.1.10 -p tcp --dport 80 -j ACCEPT\nCOMMIT\n");
         assert_eq!(run(&text), vec![]);
     }
 
     #[test]
     fn no_guard_no_finding() {
-        if !dnat_modelled() {
-            return;
-        }
         // INPUT never mentions the port: nothing looks guarded.
         let text = format!(
             "{NAT}*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n"
@@ -458,18 +443,12 @@ mod tests {
 
     #[test]
     fn loopback_target_is_skipped() {
-        if !dnat_modelled() {
-            return;
-        }
         let text = "*nat\n-A PREROUTING -p tcp --dport 8080 -j DNAT --to-destination 127.0.0.1:80\nCOMMIT\n*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n-A INPUT -p tcp --dport 8080 -j DROP\nCOMMIT\n";
         assert_eq!(run(text), vec![]);
     }
 
     #[test]
     fn unmodelled_forward_rule_gets_the_benefit_of_the_doubt() {
-        if !dnat_modelled() {
-            return;
-        }
         let text = format!("{NAT}*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n-A INPUT -s 10.0.0.0/8 -p tcp --dport 8080 -j ACCEPT\n-A FORWARD -m set ! --match-set office src -j DROP\n-A FORWARD -d 192.168.1.10 -p tcp --dport 80 -j ACCEPT\nCOMMIT\n");
         assert_eq!(run(&text), vec![]);
     }

@@ -56,8 +56,7 @@ pub static ALL: &[Lint] = &[
     Lint { code: &missing_policy::MISSING_POLICY, check: missing_policy::check },
     Lint { code: &permissive_policy::PERMISSIVE_POLICY, check: permissive_policy::check },
     Lint { code: &exposed_service::EXPOSED_SERVICE, check: exposed_service::check },
-    // dnat-bypass joins `ALL` once the DNAT module parses --to-destination
-    // (fixtures waiting in tests/pending/dnat-bypass/).
+    Lint { code: &dnat_bypass::DNAT_BYPASS, check: dnat_bypass::check },
     Lint { code: &ipv6_gap::IPV6_GAP, check: ipv6_gap::check },
     Lint { code: &host_bits_set::HOST_BITS_SET, check: host_bits_set::check },
 ];
