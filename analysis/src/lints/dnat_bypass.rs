@@ -67,7 +67,7 @@ declare_lint! {
 }
 
 /// `--to-destination` of a DNAT rule, in its canonical spelling.
-fn to_destination(rule: &Rule) -> Option<String> {
+pub(crate) fn to_destination(rule: &Rule) -> Option<String> {
     rule.target.as_ref()?.inst.opt("to-destination").map(|o| o.value.to_string())
 }
 
@@ -83,7 +83,7 @@ fn addresses(f: &iptlint_parser::model::Field<Vec<iptlint_parser::model::Address
 }
 
 /// The new destination: addresses (if any) and ports (if any).
-fn parse_to(s: &str, family: Family) -> Option<(Option<Intervals>, Option<Intervals>)> {
+pub(crate) fn parse_to(s: &str, family: Family) -> Option<(Option<Intervals>, Option<Intervals>)> {
     let (addr, ports) = if let Some(rest) = s.strip_prefix('[') {
         let close = rest.find(']')?;
         (&rest[..close], rest[close + 1..].strip_prefix(':'))

@@ -19,8 +19,9 @@ declare_lint! {
     /// memcached or Elasticsearch; NetBIOS/SMB; telnet; the Docker API;
     /// rpcbind or NFS) that the filter table accepts from any public
     /// address: new connections from outside the private, loopback and
-    /// link-local ranges reach an ACCEPT in INPUT (or, for a rule opening
-    /// that very port, in FORWARD).
+    /// link-local ranges reach an ACCEPT in INPUT, or, for a rule opening
+    /// that very port, in FORWARD (towards a public address or the target of
+    /// a DNAT rule: Docker's published ports).
     ///
     /// ## Why is this bad?
     /// These services are scanned for all day long. Most of them trust their
@@ -270,6 +271,22 @@ pub(crate) fn wan_ifaces(rs: &iptlint_parser::Ruleset) -> Intervals {
     Intervals::from_ranges(out)
 }
 
+/// Where forwarded connections from the internet can go: public addresses,
+/// and the targets of the nat table's DNAT rules.
+fn forward_destinations(rs: &iptlint_parser::Ruleset) -> Intervals {
+    let family = rs.family;
+    let mut out = public(family);
+    if let Some(nat) = rs.table("nat") {
+        for r in nat.rules.iter().filter(|r| r.target.as_ref().is_some_and(|t| t.name == "DNAT")) {
+            let to = super::dnat_bypass::to_destination(r).and_then(|s| super::dnat_bypass::parse_to(&s, family));
+            if let Some((Some(addrs), _)) = to {
+                out = out.union(&addrs);
+            }
+        }
+    }
+    out
+}
+
 /// Every interface but `lo`.
 pub(crate) fn not_lo() -> Intervals {
     let (lo, _) = iface_range("lo");
@@ -372,6 +389,7 @@ pub fn check(cx: &LintCx) -> Vec<Diagnostic> {
         // those the nat table uses as its outside. A rule for one named
         // interface (`-i eth1`) may well be for a private network.
         let outside = unnamed_ifaces(table).union(&wan_ifaces(&cx.parsed.ruleset)).intersect(&not_lo());
+        let forward_dst = forward_destinations(&cx.parsed.ruleset);
         for chain in ["INPUT", "FORWARD"] {
             let Some(facts) = hook_facts(table, family, chain) else { continue };
             let acc = accepts(table, &facts, family, chain);
@@ -398,6 +416,9 @@ pub fn check(cx: &LintCx) -> Vec<Diagnostic> {
                     }
                     let mut probe = new_connection(family, s.proto, &ports);
                     probe.set(Dim::InIface, outside.clone());
+                    if chain == "FORWARD" {
+                        probe.set(Dim::Dst, forward_dst.clone());
+                    }
                     let e = set.intersect_box(&probe);
                     if e.truncated() || e.boxes().is_empty() {
                         continue;
@@ -493,14 +514,26 @@ fn report(table: &Table, chain: &str, who: Acceptor, exps: &[Exposure], family: 
     let what = parts.join("; ");
     let it = if exps.len() == 1 { "it" } else { "them" };
     match who {
-        Acceptor::Rule(ri) => Diagnostic::new(&EXPOSED_SERVICE, table.rules[ri].span, format!("{what}: this rule opens {it} to the internet"))
-            .note("accept only the networks that need the service (`-s 10.0.0.0/8 …`), or keep the service on a private address"),
+        Acceptor::Rule(ri) => {
+            let d = Diagnostic::new(
+                &EXPOSED_SERVICE,
+                table.rules[ri].span,
+                format!("{what}: this rule opens {it} to the internet"),
+            );
+            if chain == "FORWARD" && table.chain("DOCKER-USER").is_some() {
+                d.note("Docker publishes this port: publish it on the loopback address only (`-p 127.0.0.1:PORT:PORT`), or drop unwanted sources in DOCKER-USER, which runs first")
+            } else {
+                d.note("accept only the networks that need the service (`-s 10.0.0.0/8 …`), or keep the service on a private address")
+            }
+        }
         Acceptor::Policy => Diagnostic::new(
             &EXPOSED_SERVICE,
             policy_span(table, chain),
             format!("{what}: no rule of `{chain}` drops them before its ACCEPT policy"),
         )
-        .note(format!("set `:{chain} DROP [0:0]` and accept only what must be public, or drop these ports from public sources")),
+        .note(format!(
+            "set `:{chain} DROP [0:0]` and accept only what must be public, or drop these ports from public sources"
+        )),
     }
 }
 
@@ -571,6 +604,22 @@ mod tests {
         let found = run(text, Family::V4);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].1.contains("any address except 198.51.100.0/24"), "{found:?}");
+    }
+
+    #[test]
+    fn forward_needs_a_reachable_destination() {
+        // No DNAT to 192.168.1.5: the internet cannot address it.
+        let text = "*filter\n:FORWARD DROP [0:0]\n-A FORWARD -d 192.168.1.5 -p tcp --dport 3306 -j ACCEPT\nCOMMIT\n";
+        assert_eq!(run(text, Family::V4), vec![]);
+        let dnat =
+            format!("*nat\n-A PREROUTING -p tcp --dport 3306 -j DNAT --to-destination 192.168.1.5\nCOMMIT\n{text}");
+        let found = run(&dnat, Family::V4);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, 6);
+        // FORWARD's policy or a rule for every port is permissive-policy's
+        // business, not this lint's.
+        let text = "*nat\n-A PREROUTING -p tcp --dport 3306 -j DNAT --to-destination 192.168.1.5\nCOMMIT\n*filter\n:FORWARD ACCEPT [0:0]\n-A FORWARD -d 192.168.1.5 -j ACCEPT\nCOMMIT\n";
+        assert_eq!(run(text, Family::V4), vec![]);
     }
 
     #[test]
