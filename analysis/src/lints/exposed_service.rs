@@ -287,6 +287,18 @@ fn forward_destinations(rs: &iptlint_parser::Ruleset) -> Intervals {
     out
 }
 
+/// Where a connection from the internet to this host can be addressed:
+/// anywhere but loopback and multicast (and the IPv4 broadcast address).
+fn input_destinations(family: Family) -> Intervals {
+    let never = match family {
+        Family::V4 => {
+            Intervals::from_ranges([(0x7f00_0000, 0x7fff_ffff), (0xe000_0000, 0xefff_ffff), (0xffff_ffff, 0xffff_ffff)])
+        }
+        Family::V6 => Intervals::from_ranges([(1, 1), (0xff00u128 << 112, u128::MAX)]),
+    };
+    never.complement(Dim::Dst.max(family))
+}
+
 /// Every interface but `lo`.
 pub(crate) fn not_lo() -> Intervals {
     let (lo, _) = iface_range("lo");
@@ -390,6 +402,7 @@ pub fn check(cx: &LintCx) -> Vec<Diagnostic> {
         // interface (`-i eth1`) may well be for a private network.
         let outside = unnamed_ifaces(table).union(&wan_ifaces(&cx.parsed.ruleset)).intersect(&not_lo());
         let forward_dst = forward_destinations(&cx.parsed.ruleset);
+        let input_dst = input_destinations(family);
         for chain in ["INPUT", "FORWARD"] {
             let Some(facts) = hook_facts(table, family, chain) else { continue };
             let acc = accepts(table, &facts, family, chain);
@@ -416,9 +429,7 @@ pub fn check(cx: &LintCx) -> Vec<Diagnostic> {
                     }
                     let mut probe = new_connection(family, s.proto, &ports);
                     probe.set(Dim::InIface, outside.clone());
-                    if chain == "FORWARD" {
-                        probe.set(Dim::Dst, forward_dst.clone());
-                    }
+                    probe.set(Dim::Dst, if chain == "FORWARD" { forward_dst.clone() } else { input_dst.clone() });
                     let e = set.intersect_box(&probe);
                     if e.truncated() || e.boxes().is_empty() {
                         continue;
@@ -619,6 +630,12 @@ mod tests {
         // FORWARD's policy or a rule for every port is permissive-policy's
         // business, not this lint's.
         let text = "*nat\n-A PREROUTING -p tcp --dport 3306 -j DNAT --to-destination 192.168.1.5\nCOMMIT\n*filter\n:FORWARD ACCEPT [0:0]\n-A FORWARD -d 192.168.1.5 -j ACCEPT\nCOMMIT\n";
+        assert_eq!(run(text, Family::V4), vec![]);
+    }
+
+    #[test]
+    fn loopback_destination_is_not_exposed() {
+        let text = "*filter\n:INPUT DROP [0:0]\n-A INPUT -d 127.0.0.1 -p tcp --dport 6379 -j ACCEPT\nCOMMIT\n";
         assert_eq!(run(text, Family::V4), vec![]);
     }
 
