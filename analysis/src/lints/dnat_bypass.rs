@@ -422,6 +422,17 @@ mod tests {
     }
 
     #[test]
+    fn ipv6_port_forward() {
+        let text = "*nat\n-A PREROUTING -i eth0 -p tcp --dport 8443 -j DNAT --to-destination [fd00::10]:443\nCOMMIT\n*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n-A INPUT -s 2001:db8:1::/48 -p tcp --dport 8443 -j ACCEPT\n-A FORWARD -d fd00::10 -p tcp --dport 443 -j ACCEPT\nCOMMIT\n";
+        let p = parse(text, &ParseOptions { family: Some(Family::V6), table: None });
+        assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+        let found: Vec<String> = check(&LintCx::new(&p, text)).into_iter().map(|d| d.message).collect();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].contains("DNATed to [fd00::10]:443"), "{found:?}");
+        assert!(found[0].contains("any address except 2001:db8:1::/48"), "{found:?}");
+    }
+
+    #[test]
     fn forward_restricted_too_is_silent() {
         let text = format!("{NAT}*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n-A INPUT -s 10.0.0.0/8 -p tcp --dport 8080 -j ACCEPT\n-A FORWARD -s 10.0.0.0/8 -d 192.168.1.10 -p tcp --dport 80 -j ACCEPT\nCOMMIT\n");
         assert_eq!(run(&text), vec![]);

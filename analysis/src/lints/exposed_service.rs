@@ -288,15 +288,16 @@ fn forward_destinations(rs: &iptlint_parser::Ruleset) -> Intervals {
 }
 
 /// Where a connection from the internet to this host can be addressed:
-/// anywhere but loopback and multicast (and the IPv4 broadcast address).
-fn input_destinations(family: Family) -> Intervals {
-    let never = match family {
+/// for IPv4 anywhere but loopback and multicast (and the broadcast address;
+/// hosts behind NAT have private addresses), for IPv6 a global address.
+pub(crate) fn input_destinations(family: Family) -> Intervals {
+    match family {
         Family::V4 => {
             Intervals::from_ranges([(0x7f00_0000, 0x7fff_ffff), (0xe000_0000, 0xefff_ffff), (0xffff_ffff, 0xffff_ffff)])
+                .complement(Dim::Dst.max(family))
         }
-        Family::V6 => Intervals::from_ranges([(1, 1), (0xff00u128 << 112, u128::MAX)]),
-    };
-    never.complement(Dim::Dst.max(family))
+        Family::V6 => public(family),
+    }
 }
 
 /// Every interface but `lo`.

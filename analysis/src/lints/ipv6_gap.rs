@@ -5,7 +5,9 @@ use iptlint_parser::ext::{Family, TargetEffect};
 use iptlint_parser::model::{Policy, Table, TargetKind};
 use iptlint_parser::{Diagnostic, Parsed};
 
-use super::exposed_service::{accepts, hook_facts, new_connection, not_lo, policy_span, public, Acceptor};
+use super::exposed_service::{
+    accepts, hook_facts, input_destinations, new_connection, not_lo, policy_span, public, Acceptor,
+};
 use crate::space::{Dim, Intervals, PBox, PacketSet};
 use crate::LintCx;
 
@@ -65,10 +67,12 @@ declare_lint! {
 
 const PROTOS: [u8; 2] = [6, 17];
 
-/// New connections from public addresses on any interface but `lo`.
+/// New connections from public addresses on any interface but `lo`, to
+/// an address the internet can reach.
 fn probe(family: Family, proto: u8) -> PBox {
     let mut b = new_connection(family, proto, &Intervals::range(0, 65535));
     b.set(Dim::Src, public(family));
+    b.set(Dim::Dst, input_destinations(family));
     b.set(Dim::InIface, not_lo());
     b
 }
@@ -254,7 +258,7 @@ mod tests {
 
     #[test]
     fn mirrored_pair_is_silent() {
-        let v6 = "*filter\n:INPUT DROP [0:0]\n-A INPUT -i lo -j ACCEPT\n-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n-A INPUT -p ipv6-icmp -j ACCEPT\n-A INPUT -s fe80::/10 -p udp --dport 546 -j ACCEPT\n-A INPUT -p tcp -m multiport --dports 22,80,443 -j ACCEPT\n-A INPUT -p udp --dport 53 -j ACCEPT\nCOMMIT\n";
+        let v6 = "*filter\n:INPUT DROP [0:0]\n-A INPUT -i lo -j ACCEPT\n-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n-A INPUT -p ipv6-icmp -j ACCEPT\n-A INPUT -s fe80::/10 -p udp --dport 546 -j ACCEPT\n-A INPUT -d fe80::/64 -p udp --dport 546 -j ACCEPT\n-A INPUT -p tcp -m multiport --dports 22,80,443 -j ACCEPT\n-A INPUT -p udp --dport 53 -j ACCEPT\nCOMMIT\n";
         assert_eq!(run(V4, v6), vec![]);
         // Stricter IPv6 is fine too.
         let v6 = "*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n";
