@@ -410,9 +410,7 @@ pub fn check(cx: &LintCx) -> Vec<Diagnostic> {
             if acc.incomplete {
                 continue;
             }
-            // (acceptor, exposures), then the public sources per service.
             let mut found: Vec<(Acceptor, Vec<Exposure>)> = Vec::new();
-            let mut per_service: Vec<Intervals> = vec![Intervals::empty(); SERVICES.len()];
             for (who, set) in &acc.sure {
                 let own_ports = match who {
                     Acceptor::Rule(ri) => facts.rules[*ri].matchset.region.get(Dim::Dport).clone(),
@@ -423,7 +421,7 @@ pub fn check(cx: &LintCx) -> Vec<Diagnostic> {
                     continue;
                 }
                 let mut exps = Vec::new();
-                for (si, s) in SERVICES.iter().enumerate() {
+                for s in SERVICES {
                     let ports = Intervals::range(s.ports.0 as u128, s.ports.1 as u128);
                     if specific && !own_ports.intersects(&ports) {
                         continue;
@@ -436,23 +434,18 @@ pub fn check(cx: &LintCx) -> Vec<Diagnostic> {
                         continue;
                     }
                     let sources = dim_union(&e, Dim::Src);
-                    per_service[si] = per_service[si].union(&sources.intersect(&public));
-                    exps.push(Exposure { service: s, sources });
+                    // Only what this acceptor opens to at least half of the
+                    // internet: not a few trusted public networks.
+                    if sources.intersect(&public).count().saturating_mul(2) >= public_count {
+                        exps.push(Exposure { service: s, sources });
+                    }
                 }
                 if !exps.is_empty() {
                     found.push((*who, exps));
                 }
             }
-            // Only services open to at least half of the internet.
-            let wide = |s: &Service| {
-                let si = SERVICES.iter().position(|x| std::ptr::eq(x, s)).unwrap_or(0);
-                per_service[si].count().saturating_mul(2) >= public_count
-            };
             for (who, exps) in found {
-                let exps: Vec<Exposure> = exps.into_iter().filter(|e| wide(e.service)).collect();
-                if !exps.is_empty() {
-                    out.push(report(table, chain, who, &exps, family));
-                }
+                out.push(report(table, chain, who, &exps, family));
             }
         }
     }
@@ -632,6 +625,15 @@ mod tests {
         // business, not this lint's.
         let text = "*nat\n-A PREROUTING -p tcp --dport 3306 -j DNAT --to-destination 192.168.1.5\nCOMMIT\n*filter\n:FORWARD ACCEPT [0:0]\n-A FORWARD -d 192.168.1.5 -j ACCEPT\nCOMMIT\n";
         assert_eq!(run(text, Family::V4), vec![]);
+    }
+
+    #[test]
+    fn only_the_rule_that_opens_is_named() {
+        let text = "*filter\n:INPUT DROP [0:0]\n-A INPUT -s 10.0.0.0/8 -p tcp --dport 3306 -j ACCEPT\n-A INPUT -s 203.0.113.7 -p tcp --dport 3306 -j ACCEPT\n-A INPUT -p tcp --dport 3306 -j ACCEPT\nCOMMIT\n";
+        let found = run(text, Family::V4);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, 5);
+        assert!(found[0].1.contains("any address except 10.0.0.0/8, 203.0.113.7"), "{found:?}");
     }
 
     #[test]
