@@ -1390,6 +1390,8 @@ impl<'w> Parser<'w> {
                             || m.contains("IPv4 address in an IPv6")
                         {
                             &codes::WRONG_FAMILY
+                        } else if m.starts_with(value::NEEDS_PROTOCOL) {
+                            &codes::PROTOCOL_REQUIRED
                         } else {
                             &codes::INVALID_VALUE
                         };

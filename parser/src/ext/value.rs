@@ -8,6 +8,11 @@ use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use super::{ArgType, Family};
 
+/// Start of a parser's error message when the option is refused because the
+/// rule lacks the protocol it needs (reported as `protocol-required`, not
+/// `invalid-value`).
+pub const NEEDS_PROTOCOL: &str = "needs ";
+
 /// What a parser may need to know about the rule.
 #[derive(Clone, Debug)]
 pub struct ArgCx {
