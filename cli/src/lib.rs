@@ -203,8 +203,8 @@ fn analyse(
     config: &iptlint_analysis::Config,
     companion: Option<&Companion>,
 ) -> Vec<Diagnostic> {
-    let _ = companion;
-    let mut diagnostics = iptlint_analysis::check_source(parsed, text, config);
+    let mut diagnostics =
+        iptlint_analysis::check_source_with(parsed, text, config, companion.map(|c| (c.parsed, c.text)));
     diagnostics.sort_by(|a, b| (a.span.start, a.span.end, a.code.code).cmp(&(b.span.start, b.span.end, b.code.code)));
     diagnostics
 }
