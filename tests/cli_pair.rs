@@ -94,4 +94,13 @@ fn pair_checked_together_or_found_beside() {
     std::fs::write(p.join("etc/web.v6"), V6.replace(":INPUT ACCEPT", ":INPUT DROP")).unwrap();
     let o = run(&["etc/web.v4", "etc/web.v6"]);
     assert!(gaps(&o).is_empty(), "{}", out(&o));
+
+    // Only the pair's findings are shown for a companion that was not
+    // named: its own (a copied rule) are not.
+    std::fs::write(p.join("etc/web.v6"), V6.replace("COMMIT", "-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT")).unwrap();
+    let o = iptlint(p, &["check", "--format", "gcc", "--no-config", "etc/web.v4"]);
+    assert!(!gaps(&o).is_empty(), "{}", out(&o));
+    assert!(!out(&o).contains("etc/web.v6:7:"), "{}", out(&o));
+    let o = iptlint(p, &["check", "--format", "gcc", "--no-config", "etc/web.v6"]);
+    assert!(out(&o).contains("etc/web.v6:7:1: warning: rule repeats line 6"), "{}", out(&o));
 }
