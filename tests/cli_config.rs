@@ -7,12 +7,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 fn iptlint(dir: &Path, args: &[&str]) -> Output {
-    Command::new(common::iptlint_bin())
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run iptlint")
+    Command::new(common::iptlint_bin()).args(args).current_dir(dir).stdin(Stdio::null()).output().expect("run iptlint")
 }
 
 fn out(o: &Output) -> String {
@@ -62,10 +57,8 @@ fn select_and_ignore_flags() {
     // Codes, names, prefixes; comma lists and repeats.
     let o = iptlint(p, &["check", "--format", "gcc", "--select", "L4,return-at-end", "etc/fw/a.rules"]);
     assert_eq!(codes(&o), ["L402", "E201", "L108"]);
-    let o = iptlint(
-        p,
-        &["check", "--format", "gcc", "--ignore", "L1", "--ignore", "log-without-limit", "etc/fw/a.rules"],
-    );
+    let o =
+        iptlint(p, &["check", "--format", "gcc", "--ignore", "L1", "--ignore", "log-without-limit", "etc/fw/a.rules"]);
     assert_eq!(codes(&o), ["E201"], "errors are never ignored");
     // Only hints left and no error: exit 0 at the default --fail-on.
     let o = iptlint(p, &["check", "--format", "gcc", "--select", "L108", "etc/fw/a.rules"]);
@@ -164,7 +157,8 @@ fn config_errors_are_usage_errors_with_the_place() {
 fn directives_in_the_file() {
     let d = tempfile::tempdir().unwrap();
     let p = d.path();
-    let text = "# iptlint: disable-file=L402,L201\n*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n\
+    let text =
+        "# iptlint: disable-file=L402,L201\n*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n\
         -A INPUT -p tcp --dport 23 -j LOG\n\
         -A INPUT -p tcp --dport 22 -j ACCEPT\n\
         # iptlint: disable=duplicate-rule,redundant-rule\n\

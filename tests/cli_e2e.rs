@@ -15,22 +15,13 @@ fn run_in(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
         .args(args)
         .current_dir(dir)
         .env_remove("NO_COLOR")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("run iptlint");
     if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     }
     child.wait_with_output().unwrap()
 }
@@ -94,10 +85,7 @@ fn exit_2_on_usage_errors() {
 fn help_and_version() {
     let o = run(&["--version"]);
     assert_eq!(code(&o), 0);
-    assert_eq!(
-        stdout(&o).trim(),
-        format!("iptlint {}", env!("CARGO_PKG_VERSION"))
-    );
+    assert_eq!(stdout(&o).trim(), format!("iptlint {}", env!("CARGO_PKG_VERSION")));
     let o = run(&["--help"]);
     assert_eq!(code(&o), 0);
     assert!(stdout(&o).contains("check"));
@@ -113,28 +101,9 @@ fn stdin() {
     assert_eq!(code(&o), 0, "{}", stdout(&o));
     let o = run_in(&root, &["check", "--format", "gcc", "-"], Some(BROKEN));
     assert_eq!(code(&o), 1);
-    assert!(
-        stdout(&o).starts_with("<stdin>:5:10: error: unknown option `--dport`"),
-        "{}",
-        stdout(&o)
-    );
-    let o = run_in(
-        &root,
-        &[
-            "check",
-            "--format",
-            "gcc",
-            "--stdin-filename",
-            "fw/rules.v4",
-            "-",
-        ],
-        Some(BROKEN),
-    );
-    assert!(
-        stdout(&o).starts_with("fw/rules.v4:5:10:"),
-        "{}",
-        stdout(&o)
-    );
+    assert!(stdout(&o).starts_with("<stdin>:5:10: error: unknown option `--dport`"), "{}", stdout(&o));
+    let o = run_in(&root, &["check", "--format", "gcc", "--stdin-filename", "fw/rules.v4", "-"], Some(BROKEN));
+    assert!(stdout(&o).starts_with("fw/rules.v4:5:10:"), "{}", stdout(&o));
 }
 
 #[test]
@@ -149,11 +118,7 @@ fn family_from_name_flag_and_content() {
     for f in ["rules.v6", "rules.v4"] {
         let o = run_in(dir.path(), &["check", "--format", "gcc", f], None);
         assert_eq!(code(&o), 1, "{f}");
-        assert!(
-            stdout(&o).contains("E211/wrong-address-family"),
-            "{f}: {}",
-            stdout(&o)
-        );
+        assert!(stdout(&o).contains("E211/wrong-address-family"), "{f}: {}", stdout(&o));
     }
     // The flag wins over the name.
     let o = run_in(dir.path(), &["check", "--ipv4", "rules.v6"], None);
@@ -184,27 +149,15 @@ fn directory_search() {
 
     let o = run_in(p, &["check", "--format", "gcc", "."], None);
     assert_eq!(code(&o), 1);
-    let files: Vec<_> = stdout(&o)
-        .lines()
-        .map(|l| l.split(':').next().unwrap().to_string())
-        .collect();
-    assert_eq!(
-        files,
-        ["./etc/iptables/rules.v4", "./srv/fw/deep/web.rules"],
-        "{}",
-        stdout(&o)
-    );
+    let files: Vec<_> = stdout(&o).lines().map(|l| l.split(':').next().unwrap().to_string()).collect();
+    assert_eq!(files, ["./etc/iptables/rules.v4", "./srv/fw/deep/web.rules"], "{}", stdout(&o));
     // No path: the current directory.
     let o = run_in(p, &["check", "--format", "gcc"], None);
     assert_eq!(stdout(&o).lines().count(), 2);
 
     // Human summary counts the files.
     let o = run_in(p, &["check", "--color", "never", "etc"], None);
-    assert!(
-        stdout(&o).ends_with("1 error in 1 of 2 files\n"),
-        "{}",
-        stdout(&o)
-    );
+    assert!(stdout(&o).ends_with("1 error in 1 of 2 files\n"), "{}", stdout(&o));
 
     // A directory without rules files: a warning, not a failure.
     let o = run_in(p, &["check", "other"], None);
@@ -234,13 +187,7 @@ fn color_flag() {
 
 #[test]
 fn json_is_one_sorted_array_with_exact_fields() {
-    let o = run(&[
-        "check",
-        "--format",
-        "json",
-        "tests/cli_fixtures/related.rules",
-        "examples/broken.rules",
-    ]);
+    let o = run(&["check", "--format", "json", "tests/cli_fixtures/related.rules", "examples/broken.rules"]);
     assert_eq!(code(&o), 1);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let arr = v.as_array().unwrap();
@@ -268,25 +215,14 @@ fn json_is_one_sorted_array_with_exact_fields() {
     let mut prev = None;
     for f in arr {
         assert_eq!(keys(f), finding_keys);
-        let key = (
-            f["file"].as_str().unwrap().to_string(),
-            f["line"].as_u64().unwrap(),
-            f["column"].as_u64().unwrap(),
-        );
+        let key = (f["file"].as_str().unwrap().to_string(), f["line"].as_u64().unwrap(), f["column"].as_u64().unwrap());
         if let Some(p) = &prev {
             assert!(p <= &key, "not sorted: {p:?} then {key:?}");
         }
         prev = Some(key);
         assert!(["error", "warning", "info", "hint"].contains(&f["severity"].as_str().unwrap()));
         for r in f["related"].as_array().unwrap() {
-            let mut k = vec![
-                "file",
-                "line",
-                "column",
-                "end_line",
-                "end_column",
-                "message",
-            ];
+            let mut k = vec!["file", "line", "column", "end_line", "end_column", "message"];
             k.sort();
             assert_eq!(keys(r), k);
         }
@@ -305,11 +241,7 @@ fn json_is_one_sorted_array_with_exact_fields() {
 #[test]
 fn json_columns_count_characters() {
     let text = "*filter\n:chäin - [0:0]\n-A chäin -i wlän0 --bogus -j ACCEPT\nCOMMIT\n";
-    let o = run_in(
-        &common::repo_root(),
-        &["check", "--format", "json", "-"],
-        Some(text),
-    );
+    let o = run_in(&common::repo_root(), &["check", "--format", "json", "-"], Some(text));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let bogus = v
         .as_array()
@@ -344,10 +276,7 @@ fn rule_docs_and_table() {
     let o = run(&["rule", "e201"]);
     assert_eq!(code(&o), 0);
     let out = stdout(&o);
-    assert!(
-        out.starts_with("E201 unknown-option\nDefault severity: error\n"),
-        "{out}"
-    );
+    assert!(out.starts_with("E201 unknown-option\nDefault severity: error\n"), "{out}");
     let o = run(&["rule", "unknown-option"]);
     assert_eq!(stdout(&o), out);
     let o = run(&["rule", "no-such-rule"]);
@@ -360,9 +289,7 @@ fn rule_docs_and_table() {
     assert!(table.starts_with("CODE"));
     for c in iptlint_analysis::registry() {
         assert!(
-            table
-                .lines()
-                .any(|l| l.starts_with(c.code) && l.contains(c.name)),
+            table.lines().any(|l| l.starts_with(c.code) && l.contains(c.name)),
             "{} missing from rule --all",
             c.code
         );
@@ -401,22 +328,13 @@ fn example_rules_v4_is_valid() {
                 .stdin(std::fs::File::open(&path).unwrap())
                 .output()
                 .unwrap();
-            assert!(
-                o.status.success(),
-                "the kernel refuses examples/rules.v4: {}",
-                String::from_utf8_lossy(&o.stderr)
-            );
+            assert!(o.status.success(), "the kernel refuses examples/rules.v4: {}", String::from_utf8_lossy(&o.stderr));
             let o = Command::new("unshare")
                 .args(["-n", "iptables-restore", "--test"])
-                .stdin(
-                    std::fs::File::open(common::repo_root().join("examples/broken.rules")).unwrap(),
-                )
+                .stdin(std::fs::File::open(common::repo_root().join("examples/broken.rules")).unwrap())
                 .output()
                 .unwrap();
-            assert!(
-                !o.status.success(),
-                "the kernel must refuse examples/broken.rules"
-            );
+            assert!(!o.status.success(), "the kernel must refuse examples/broken.rules");
         }
         Err(e) => common::skip_or_fail(&e),
     }
@@ -424,23 +342,15 @@ fn example_rules_v4_is_valid() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let mut pending = Vec::new();
     for f in v.as_array().unwrap() {
-        let line = text
-            .lines()
-            .nth(f["line"].as_u64().unwrap() as usize - 1)
-            .unwrap();
+        let line = text.lines().nth(f["line"].as_u64().unwrap() as usize - 1).unwrap();
         let stubs = stub_modules_on(line);
-        assert!(
-            f["code"] == "E201" && !stubs.is_empty(),
-            "unexpected finding on examples/rules.v4: {f}"
-        );
+        assert!(f["code"] == "E201" && !stubs.is_empty(), "unexpected finding on examples/rules.v4: {f}");
         pending.push(stubs.join(","));
     }
     if pending.is_empty() {
         assert_eq!(code(&o), 0);
     } else {
-        eprintln!(
-            "examples/rules.v4: findings tolerated while these modules are stubs: {pending:?}"
-        );
+        eprintln!("examples/rules.v4: findings tolerated while these modules are stubs: {pending:?}");
     }
 }
 
@@ -451,22 +361,13 @@ fn save_matches_the_kernel() {
     }
     let path = common::repo_root().join("tests/cli_fixtures/web.rules");
     let o = Command::new("unshare")
-        .args([
-            "-n",
-            "sh",
-            "-c",
-            "iptables-restore \"$1\" && iptables-save",
-            "sh",
-        ])
+        .args(["-n", "sh", "-c", "iptables-restore \"$1\" && iptables-save", "sh"])
         .arg(&path)
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let kernel: String = String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .map(|l| format!("{l}\n"))
-        .collect();
+    let kernel: String =
+        String::from_utf8_lossy(&o.stdout).lines().filter(|l| !l.starts_with('#')).map(|l| format!("{l}\n")).collect();
     let ours = run(&["save", "tests/cli_fixtures/web.rules"]);
     assert_eq!(code(&ours), 0);
     assert_eq!(stdout(&ours), kernel);
@@ -479,9 +380,7 @@ fn color_auto_on_a_terminal() {
     let cmd = format!("{} check --color auto examples/broken.rules", bin.display());
     let script = |no_color: bool| {
         let mut c = Command::new("script");
-        c.args(["-qec", &cmd, "/dev/null"])
-            .current_dir(common::repo_root())
-            .env_remove("NO_COLOR");
+        c.args(["-qec", &cmd, "/dev/null"]).current_dir(common::repo_root()).env_remove("NO_COLOR");
         if no_color {
             c.env("NO_COLOR", "1");
         }
@@ -502,10 +401,6 @@ fn a_file_named_twice_is_checked_once() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("fw")).unwrap();
     std::fs::write(dir.path().join("fw/a.rules"), BROKEN).unwrap();
-    let o = run_in(
-        dir.path(),
-        &["check", "--format", "gcc", "fw/a.rules", "fw", "./fw/a.rules"],
-        None,
-    );
+    let o = run_in(dir.path(), &["check", "--format", "gcc", "fw/a.rules", "fw", "./fw/a.rules"], None);
     assert_eq!(stdout(&o).lines().count(), 1, "{}", stdout(&o));
 }

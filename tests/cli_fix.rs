@@ -7,12 +7,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 fn iptlint(dir: &Path, args: &[&str]) -> Output {
-    Command::new(common::iptlint_bin())
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run iptlint")
+    Command::new(common::iptlint_bin()).args(args).current_dir(dir).stdin(Stdio::null()).output().expect("run iptlint")
 }
 
 fn text(b: &[u8]) -> String {
@@ -104,10 +99,7 @@ fn normalise(saved: &str, remove: &[&str]) -> Vec<String> {
         .map(|l| l.replace("-m state --state", "-m conntrack --ctstate"))
         .collect();
     for r in remove {
-        let pos = lines
-            .iter()
-            .rposition(|l| l == r)
-            .unwrap_or_else(|| panic!("`{r}` not in\n{}", lines.join("\n")));
+        let pos = lines.iter().rposition(|l| l == r).unwrap_or_else(|| panic!("`{r}` not in\n{}", lines.join("\n")));
         lines.remove(pos);
     }
     lines
@@ -240,7 +232,11 @@ fn fix_refuses_stdin_and_leaves_unsafe_fixes() {
     {
         let ro = p.join("ro");
         std::fs::create_dir(&ro).unwrap();
-        std::fs::write(ro.join("x.rules"), "*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -j RETURN\nCOMMIT\n").unwrap();
+        std::fs::write(
+            ro.join("x.rules"),
+            "*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -j RETURN\nCOMMIT\n",
+        )
+        .unwrap();
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
         let o = iptlint(p, &["check", "--fix", "--format", "gcc", "ro/x.rules"]);
@@ -271,10 +267,7 @@ fn fix_respects_select_and_directives() {
     // is silenced.
     let o = iptlint(p, &["check", "--fix", "--select", "return-at-end", "a.rules"]);
     assert_eq!(o.status.code(), Some(0), "{}{}", text(&o.stdout), text(&o.stderr));
-    assert_eq!(
-        std::fs::read_to_string(p.join("a.rules")).unwrap(),
-        src.replace("-A d -j RETURN\n", "")
-    );
+    assert_eq!(std::fs::read_to_string(p.join("a.rules")).unwrap(), src.replace("-A d -j RETURN\n", ""));
 }
 
 #[test]

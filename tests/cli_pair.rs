@@ -7,12 +7,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 fn iptlint(dir: &Path, args: &[&str]) -> Output {
-    Command::new(common::iptlint_bin())
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run iptlint")
+    Command::new(common::iptlint_bin()).args(args).current_dir(dir).stdin(Stdio::null()).output().expect("run iptlint")
 }
 
 fn out(o: &Output) -> String {

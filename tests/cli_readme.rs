@@ -23,11 +23,7 @@ fn sample_output(file: &str) -> String {
 fn fix_output() -> String {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("examples")).unwrap();
-    std::fs::copy(
-        common::repo_root().join("examples/lints.rules"),
-        dir.path().join("examples/lints.rules"),
-    )
-    .unwrap();
+    std::fs::copy(common::repo_root().join("examples/lints.rules"), dir.path().join("examples/lints.rules")).unwrap();
     let out = Command::new(common::iptlint_bin())
         .args(["check", "--fix", "--no-config", "--format", "gcc", "examples/lints.rules"])
         .current_dir(dir.path())
@@ -72,18 +68,8 @@ fn readme_has_exactly_two_setup_commands() {
     let readme = std::fs::read_to_string(common::repo_root().join("README.md")).unwrap();
     let setup = &readme[readme.find("## Set-up").unwrap()..];
     let setup = &setup[..setup[3..].find("\n## ").unwrap()];
-    let commands: Vec<_> = setup
-        .split("```sh\n")
-        .skip(1)
-        .map(|b| b.split("```").next().unwrap().trim())
-        .collect();
-    assert_eq!(
-        commands,
-        [
-            "cargo run --release -- check examples/rules.v4",
-            "bash .ci/run"
-        ]
-    );
+    let commands: Vec<_> = setup.split("```sh\n").skip(1).map(|b| b.split("```").next().unwrap().trim()).collect();
+    assert_eq!(commands, ["cargo run --release -- check examples/rules.v4", "bash .ci/run"]);
 }
 
 /// The directives example of the README is silent, and is not without its

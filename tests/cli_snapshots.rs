@@ -13,19 +13,13 @@ fn iptlint(args: &[&str]) -> (String, i32) {
         .env_remove("NO_COLOR")
         .output()
         .expect("run iptlint");
-    (
-        String::from_utf8(out.stdout).expect("utf-8 output"),
-        out.status.code().expect("exit code"),
-    )
+    (String::from_utf8(out.stdout).expect("utf-8 output"), out.status.code().expect("exit code"))
 }
 
 fn snap(name: &str, args: &[&str], code: i32) {
     let (out, rc) = iptlint(args);
     assert_eq!(rc, code, "exit code of iptlint {args:?}; output:\n{out}");
-    assert!(
-        !out.contains('\x1b'),
-        "colour codes in --color never output"
-    );
+    assert!(!out.contains('\x1b'), "colour codes in --color never output");
     insta::with_settings!({ description => format!("iptlint {}", args.join(" ")), omit_expression => true }, {
         insta::assert_snapshot!(name, out);
     });
@@ -33,57 +27,27 @@ fn snap(name: &str, args: &[&str], code: i32) {
 
 #[test]
 fn broken_human() {
-    snap(
-        "broken_human",
-        &["check", "--color", "never", "examples/broken.rules"],
-        1,
-    );
+    snap("broken_human", &["check", "--color", "never", "examples/broken.rules"], 1);
 }
 
 #[test]
 fn broken_json() {
-    snap(
-        "broken_json",
-        &["check", "--format", "json", "examples/broken.rules"],
-        1,
-    );
+    snap("broken_json", &["check", "--format", "json", "examples/broken.rules"], 1);
 }
 
 #[test]
 fn broken_gcc() {
-    snap(
-        "broken_gcc",
-        &["check", "--format", "gcc", "examples/broken.rules"],
-        1,
-    );
+    snap("broken_gcc", &["check", "--format", "gcc", "examples/broken.rules"], 1);
 }
 
 #[test]
 fn related_human() {
-    snap(
-        "related_human",
-        &[
-            "check",
-            "--color",
-            "never",
-            "tests/cli_fixtures/related.rules",
-        ],
-        1,
-    );
+    snap("related_human", &["check", "--color", "never", "tests/cli_fixtures/related.rules"], 1);
 }
 
 #[test]
 fn related_json() {
-    snap(
-        "related_json",
-        &[
-            "check",
-            "--format",
-            "json",
-            "tests/cli_fixtures/related.rules",
-        ],
-        1,
-    );
+    snap("related_json", &["check", "--format", "json", "tests/cli_fixtures/related.rules"], 1);
 }
 
 #[test]
@@ -102,29 +66,15 @@ fn several_files_gcc_and_human() {
     );
     snap(
         "several_human",
-        &[
-            "check",
-            "--color",
-            "never",
-            "tests/cli_fixtures/mixed.v4",
-            "tests/cli_fixtures/web.rules",
-        ],
+        &["check", "--color", "never", "tests/cli_fixtures/mixed.v4", "tests/cli_fixtures/web.rules"],
         1,
     );
 }
 
 #[test]
 fn clean_file() {
-    snap(
-        "clean_human",
-        &["check", "--color", "never", "tests/cli_fixtures/web.rules"],
-        0,
-    );
-    snap(
-        "clean_json",
-        &["check", "--format", "json", "tests/cli_fixtures/web.rules"],
-        0,
-    );
+    snap("clean_human", &["check", "--color", "never", "tests/cli_fixtures/web.rules"], 0);
+    snap("clean_json", &["check", "--format", "json", "tests/cli_fixtures/web.rules"], 0);
 }
 
 #[test]
@@ -140,16 +90,8 @@ fn rule_docs() {
 
 #[test]
 fn lint_findings() {
-    snap(
-        "lints_human",
-        &["check", "--color", "never", "tests/cli_fixtures/lints.rules"],
-        1,
-    );
-    snap(
-        "lints_gcc",
-        &["check", "--format", "gcc", "tests/cli_fixtures/lints.rules"],
-        1,
-    );
+    snap("lints_human", &["check", "--color", "never", "tests/cli_fixtures/lints.rules"], 1);
+    snap("lints_gcc", &["check", "--format", "gcc", "tests/cli_fixtures/lints.rules"], 1);
     // Dead rules only, without the textual copy; the hint alone does not
     // fail at the default --fail-on warning.
     snap(
@@ -181,11 +123,7 @@ fn rule_docs_of_lints() {
 fn fix_lint_fixture() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("lints.rules");
-    std::fs::copy(
-        common::repo_root().join("tests/cli_fixtures/lints.rules"),
-        &f,
-    )
-    .unwrap();
+    std::fs::copy(common::repo_root().join("tests/cli_fixtures/lints.rules"), &f).unwrap();
     let out = Command::new(common::iptlint_bin())
         .args(["check", "--fix", "--format", "gcc", "lints.rules"])
         .current_dir(dir.path())

@@ -36,12 +36,7 @@ fn git(dir: &Path, args: &[&str]) -> Output {
         .env_remove("GIT_INDEX_FILE")
         .output()
         .expect("run git");
-    assert!(
-        out.status.success(),
-        "git {args:?} in {}: {}",
-        dir.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "git {args:?} in {}: {}", dir.display(), String::from_utf8_lossy(&out.stderr));
     out
 }
 
@@ -74,34 +69,13 @@ fn hook_repo() -> (PathBuf, String) {
     copy_sources(&common::repo_root(), &repo);
     git(&repo, &["init", "-q", "-b", "main"]);
     git(&repo, &["add", "-A"]);
-    git(
-        &repo,
-        &[
-            "commit",
-            "-q",
-            "--no-gpg-sign",
-            "-m",
-            "iptlint hook under test",
-        ],
-    );
+    git(&repo, &["commit", "-q", "--no-gpg-sign", "-m", "iptlint hook under test"]);
     let rev = git(&repo, &["rev-parse", "HEAD"]);
-    (
-        repo,
-        String::from_utf8(rev.stdout).unwrap().trim().to_string(),
-    )
+    (repo, String::from_utf8(rev.stdout).unwrap().trim().to_string())
 }
 
 fn try_repo(project: &Path, hook_repo: &Path, rev: &str) -> Output {
-    pre_commit(
-        project,
-        &[
-            "try-repo",
-            hook_repo.to_str().unwrap(),
-            "iptlint",
-            "--ref",
-            rev,
-        ],
-    )
+    pre_commit(project, &["try-repo", hook_repo.to_str().unwrap(), "iptlint", "--ref", rev])
 }
 
 fn pre_commit(project: &Path, args: &[&str]) -> Output {
@@ -129,9 +103,7 @@ fn precommit_hook_fails_on_findings_and_passes_clean_files() {
             ))
         }
         Err(e) => {
-            return common::skip_or_fail(&format!(
-                "pre-commit is not installed ({e}); run tests/setup-python.sh"
-            ))
+            return common::skip_or_fail(&format!("pre-commit is not installed ({e}); run tests/setup-python.sh"))
         }
     }
     let (repo, rev) = hook_repo();
@@ -140,48 +112,32 @@ fn precommit_hook_fails_on_findings_and_passes_clean_files() {
     let p = project.path();
     git(p, &["init", "-q", "-b", "main"]);
     std::fs::create_dir_all(p.join("etc/iptables")).unwrap();
-    let broken =
-        std::fs::read_to_string(common::repo_root().join("examples/broken.rules")).unwrap();
+    let broken = std::fs::read_to_string(common::repo_root().join("examples/broken.rules")).unwrap();
     std::fs::write(p.join("etc/iptables/rules.v4"), &broken).unwrap();
     // Not matched by the hook's `files`: never checked.
     std::fs::write(p.join("notes.txt"), "-A INPUT --bogus\n").unwrap();
     git(p, &["add", "-A"]);
 
     let out = try_repo(p, &repo, &rev);
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(!out.status.success(), "the hook must fail:\n{text}");
-    assert!(
-        text.contains("iptlint") && text.contains("Failed"),
-        "{text}"
-    );
+    assert!(text.contains("iptlint") && text.contains("Failed"), "{text}");
     assert!(text.contains("E201/unknown-option"), "{text}");
     assert!(text.contains("etc/iptables/rules.v4"), "{text}");
     assert!(!text.contains("notes.txt"), "{text}");
 
-    let clean =
-        std::fs::read_to_string(common::repo_root().join("tests/cli_fixtures/web.rules")).unwrap();
+    let clean = std::fs::read_to_string(common::repo_root().join("tests/cli_fixtures/web.rules")).unwrap();
     std::fs::write(p.join("etc/iptables/rules.v4"), clean).unwrap();
     std::fs::write(p.join("etc/iptables/web.rules"), CLEAN_V4).unwrap();
     // The three lines of the README, with this hook repository.
     std::fs::write(
         p.join(".pre-commit-config.yaml"),
-        format!(
-            "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: iptlint\n",
-            repo.display()
-        ),
+        format!("repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: iptlint\n", repo.display()),
     )
     .unwrap();
     git(p, &["add", "-A"]);
     let out = pre_commit(p, &["run", "iptlint"]);
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "the hook must pass:\n{text}");
     assert!(text.contains("Passed"), "{text}");
 }
