@@ -437,7 +437,7 @@ impl<'t> Builder<'t> {
                 .min_by_key(|n| strsim::damerau_levenshtein(&lower, n))
                 .copied();
             if let Some(n) = near.filter(|n| strsim::damerau_levenshtein(&lower, n) <= 2) {
-                d = d.replace(format!("did you mean `{n}`?"), t.name_span, n);
+                d = d.suggest(format!("did you mean `{n}`?"), t.name_span, n);
             }
             d = d.note("tables are filter, nat, mangle, raw and security");
             self.diags.push(d);
@@ -700,7 +700,7 @@ impl<'t> Builder<'t> {
                     let near_target = ext::nearest(ExtKind::Target, &name, self.family);
                     let d = match near_target {
                         Some(n) if !tg.goto => Diagnostic::new(&codes::UNKNOWN_TARGET, tg.name_span, format!("unknown target `{name}`: no target module and no chain of that name"))
-                            .replace(format!("did you mean `{n}`?"), tg.name_span, n),
+                            .suggest(format!("did you mean `{n}`?"), tg.name_span, n),
                         _ => self.undefined_chain(t, &name, tg.name_span, if tg.goto { "-g " } else { "-j " }),
                     };
                     self.diags.push(d);

@@ -520,7 +520,7 @@ impl<'w> Parser<'w> {
                 }
             }
             if let Some((_, n)) = best {
-                d = d.replace(format!("did you mean `--{n}`?"), wspan, format!("--{n}"));
+                d = d.suggest(format!("did you mean `--{n}`?"), wspan, format!("--{n}"));
             }
         }
         self.fail(d)
@@ -1176,7 +1176,7 @@ impl<'w> Parser<'w> {
                 );
                 if let Some(near) = ext::nearest(ExtKind::Match, &name, self.family) {
                     let start = span.end - self.words[self.pos - 1].span.len();
-                    d = d.replace(
+                    d = d.suggest(
                         format!("did you mean `{near}`?"),
                         Span::new(start, span.end),
                         near,

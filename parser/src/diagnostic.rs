@@ -108,6 +108,11 @@ impl Diagnostic {
         });
         self
     }
+    /// A guess ("did you mean …?") that replaces one span: offered, never
+    /// applied by `--fix`, since the guess may be wrong.
+    pub fn suggest(self, message: impl Into<String>, span: Span, content: impl Into<String>) -> Self {
+        self.unsafe_fix(message, vec![Edit { span, content: content.into() }])
+    }
     /// A fix that replaces one span.
     pub fn replace(
         self,
