@@ -13,8 +13,10 @@ use crate::convert::Encoding;
 use crate::docs::Analysis;
 use crate::handlers::diagnostics;
 
+/// Findings on the lines of the requested range count (a cursor anywhere
+/// on a rule's line offers its actions).
 fn overlaps(a: Range, b: Range) -> bool {
-    a.start <= b.end && b.start <= a.end
+    a.start.line <= b.end.line && b.start.line <= a.end.line
 }
 
 pub fn handle(a: &Analysis, enc: Encoding, range: Range) -> Vec<CodeActionOrCommand> {
