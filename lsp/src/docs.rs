@@ -8,6 +8,7 @@
 //! analysis of the version the client last sent.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -18,23 +19,46 @@ use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
 use crate::convert::{apply_changes, Encoding, Lines};
 
-/// One analysed version of a document.
+/// One analysed version of a document. Made in two stages: the parse
+/// (the model, the parser's findings: enough for hover, navigation,
+/// completion and formatting) and then the lints (`linted`), which on a
+/// large file take far longer. Only linted analyses are published.
 pub struct Analysis {
     pub uri: Uri,
     pub version: i32,
-    pub text: String,
+    pub text: Arc<String>,
     pub family: Family,
-    pub parsed: Parsed,
+    pub parsed: Arc<Parsed>,
     pub diagnostics: Vec<Diagnostic>,
+    pub linted: bool,
 }
 
 impl Analysis {
+    /// Both stages.
     pub fn new(uri: Uri, version: i32, text: String) -> Analysis {
+        Analysis::parse(uri, version, Arc::new(text)).lint()
+    }
+    /// The first stage: parse only.
+    pub fn parse(uri: Uri, version: i32, text: Arc<String>) -> Analysis {
         let path = uri.path().to_string();
         let family = iptlint_parser::detect_family(Some(&path), &text);
         let parsed = iptlint_parser::parse(&text, &ParseOptions { family: Some(family), table: None });
-        let diagnostics = iptlint_analysis::check_source(&parsed, &text, &Config::default());
-        Analysis { uri, version, text, family, parsed, diagnostics }
+        let diagnostics = parsed.diagnostics.clone();
+        Analysis { uri, version, text, family, parsed: Arc::new(parsed), diagnostics, linted: false }
+    }
+    /// The second stage: every finding (parser's and lints') after
+    /// directives and configuration.
+    pub fn lint(&self) -> Analysis {
+        let diagnostics = iptlint_analysis::check_source(&self.parsed, &self.text, &Config::default());
+        Analysis {
+            uri: self.uri.clone(),
+            version: self.version,
+            text: self.text.clone(),
+            family: self.family,
+            parsed: self.parsed.clone(),
+            diagnostics,
+            linted: true,
+        }
     }
     pub fn lines(&self) -> Lines<'_> {
         Lines { text: &self.text, index: &self.parsed.ruleset.line_index }
@@ -69,9 +93,12 @@ pub enum Msg {
     Open { uri: Uri, version: i32, text: String, tx: watch::Sender<Option<Arc<Analysis>>> },
     Change { uri: Uri, version: i32, changes: Vec<TextDocumentContentChangeEvent> },
     Close { uri: Uri },
-    /// An analysis finished; the number tells which opening of the
-    /// document it belongs to (a close and reopen starts afresh).
-    Analysed(u64, Arc<Analysis>),
+    /// A stage of an analysis finished; the number tells which opening of
+    /// the document it belongs to (a close and reopen starts afresh).
+    Parsed(u64, Arc<Analysis>),
+    Linted(u64, Arc<Analysis>),
+    /// The lints were skipped: a newer version came in after the parse.
+    Cancelled(u64, Uri),
 }
 
 /// What the handlers see of a document.
@@ -93,7 +120,7 @@ pub struct Docs {
 
 /// What the actor reports, in order.
 pub enum Report {
-    /// The newest analysis of a document.
+    /// The newest analysis of a document, linted.
     Analysed(Arc<Analysis>),
     /// The document was closed: clear its diagnostics.
     Closed(Uri),
@@ -108,7 +135,7 @@ impl Docs {
         let (tx, rx) = mpsc::unbounded_channel();
         let handles = Arc::new(Mutex::new(HashMap::new()));
         let encoding = Arc::new(Mutex::new(Encoding::Utf16));
-        let docs = Docs { tx: tx.clone(), handles: handles.clone(), encoding: encoding.clone() };
+        let docs = Docs { tx: tx.clone(), handles, encoding: encoding.clone() };
         tokio::spawn(actor(rx, tx, encoding, publish));
         docs
     }
@@ -139,31 +166,62 @@ impl Docs {
         self.handles.lock().unwrap().contains_key(uri)
     }
 
-    /// The analysis of the newest version the client sent; waits up to a
-    /// few seconds for it, then takes the newest there is.
-    pub async fn get(&self, uri: &Uri) -> Option<Arc<Analysis>> {
+    /// The analysis of the newest version the client sent (parsed; with
+    /// `linted`, also linted). Waits for it up to a time limit, then takes
+    /// the newest there is.
+    pub async fn get(&self, uri: &Uri, linted: bool) -> Option<Arc<Analysis>> {
         let mut handle = self.handles.lock().unwrap().get(uri).cloned()?;
         let expected = handle.expected;
+        let limit = Duration::from_secs(if linted { 30 } else { 10 });
         let found = {
-            let wait = handle.rx.wait_for(|a| a.as_ref().is_some_and(|a| a.version >= expected));
-            match tokio::time::timeout(Duration::from_secs(5), wait).await {
-                Ok(Ok(a)) => Some(a.clone()),
+            let wait = handle
+                .rx
+                .wait_for(|a| a.as_ref().is_some_and(|a| a.version >= expected && (a.linted || !linted)));
+            match tokio::time::timeout(limit, wait).await {
+                Ok(Ok(a)) => a.clone(),
                 _ => None,
             }
         };
-        found.unwrap_or_else(|| handle.rx.borrow().clone())
+        found.or_else(|| handle.rx.borrow().clone())
     }
 }
 
 struct Doc {
     version: i32,
-    text: String,
+    text: Arc<String>,
     tx: watch::Sender<Option<Arc<Analysis>>>,
     generation: u64,
+    /// The newest version, for the analysis thread to notice it is stale.
+    latest: Arc<AtomicI32>,
     /// An analysis is running on a blocking thread.
     busy: bool,
-    /// The text changed since the running analysis started.
-    dirty: bool,
+}
+
+fn spawn_analysis(me: &mpsc::UnboundedSender<Msg>, doc: &Doc, uri: Uri) {
+    let me = me.clone();
+    let (generation, version, text, latest) = (doc.generation, doc.version, doc.text.clone(), doc.latest.clone());
+    tokio::task::spawn_blocking(move || {
+        let run = std::panic::AssertUnwindSafe(|| {
+            let parsed = Arc::new(Analysis::parse(uri.clone(), version, text));
+            let _ = me.send(Msg::Parsed(generation, parsed.clone()));
+            if latest.load(Ordering::SeqCst) != version {
+                return None;
+            }
+            Some(Arc::new(parsed.lint()))
+        });
+        match std::panic::catch_unwind(run) {
+            Ok(Some(a)) => {
+                let _ = me.send(Msg::Linted(generation, a));
+            }
+            Ok(None) => {
+                let _ = me.send(Msg::Cancelled(generation, uri));
+            }
+            Err(_) => {
+                eprintln!("iptlint-lsp: analysis panicked on {} v{version}", uri.as_str());
+                let _ = me.send(Msg::Cancelled(generation, uri));
+            }
+        }
+    });
 }
 
 async fn actor(
@@ -174,35 +232,13 @@ async fn actor(
 ) {
     let mut docs: HashMap<Uri, Doc> = HashMap::new();
     let mut generations = 0u64;
-    let spawn = |generation: u64, uri: Uri, version: i32, text: String| {
-        let me = me.clone();
-        tokio::task::spawn_blocking(move || {
-            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                Analysis::new(uri.clone(), version, text.clone())
-            }));
-            let a = match r {
-                Ok(a) => a,
-                Err(_) => {
-                    eprintln!("iptlint-lsp: analysis panicked on {} v{version}", uri.as_str());
-                    Analysis {
-                        uri,
-                        version,
-                        text: String::new(),
-                        family: Family::V4,
-                        parsed: iptlint_parser::parse("", &ParseOptions::default()),
-                        diagnostics: Vec::new(),
-                    }
-                }
-            };
-            let _ = me.send(Msg::Analysed(generation, Arc::new(a)));
-        });
-    };
     while let Some(msg) = rx.recv().await {
         match msg {
             Msg::Open { uri, version, text, tx } => {
                 generations += 1;
-                spawn(generations, uri.clone(), version, text.clone());
-                let doc = Doc { version, text, tx, generation: generations, busy: true, dirty: false };
+                let latest = Arc::new(AtomicI32::new(version));
+                let doc = Doc { version, text: Arc::new(text), tx, generation: generations, latest, busy: true };
+                spawn_analysis(&me, &doc, uri.clone());
                 docs.insert(uri, doc);
             }
             Msg::Change { uri, version, changes } => {
@@ -214,13 +250,12 @@ async fn actor(
                     eprintln!("iptlint-lsp: out-of-order change v{version} after v{}", doc.version);
                 }
                 let enc = *encoding.lock().unwrap();
-                apply_changes(&mut doc.text, changes, enc);
+                apply_changes(Arc::make_mut(&mut doc.text), changes, enc);
                 doc.version = version;
-                if doc.busy {
-                    doc.dirty = true;
-                } else {
+                doc.latest.store(version, Ordering::SeqCst);
+                if !doc.busy {
                     doc.busy = true;
-                    spawn(doc.generation, uri, version, doc.text.clone());
+                    spawn_analysis(&me, doc, uri);
                 }
             }
             Msg::Close { uri } => {
@@ -228,20 +263,34 @@ async fn actor(
                     publish(Report::Closed(uri));
                 }
             }
-            Msg::Analysed(generation, a) => {
-                let Some(doc) = docs.get_mut(&a.uri).filter(|d| d.generation == generation) else {
+            Msg::Parsed(generation, a) => {
+                if let Some(doc) = docs.get(&a.uri).filter(|d| d.generation == generation) {
+                    if a.version == doc.version {
+                        doc.tx.send_replace(Some(a));
+                    }
+                }
+            }
+            Msg::Linted(generation, a) => {
+                let uri = a.uri.clone();
+                let Some(doc) = docs.get_mut(&uri).filter(|d| d.generation == generation) else {
                     continue; // closed (and maybe reopened) meanwhile
                 };
                 doc.busy = false;
-                if a.version == doc.version && !doc.dirty {
+                if a.version == doc.version {
                     doc.tx.send_replace(Some(a.clone()));
                     publish(Report::Analysed(a));
-                } else if doc.dirty || a.version != doc.version {
-                    // Stale: analyse the newest text instead.
-                    doc.dirty = false;
+                } else {
                     doc.busy = true;
-                    spawn(doc.generation, a.uri.clone(), doc.version, doc.text.clone());
+                    spawn_analysis(&me, doc, uri);
                 }
+            }
+            Msg::Cancelled(generation, uri) => {
+                let Some(doc) = docs.get_mut(&uri).filter(|d| d.generation == generation) else {
+                    continue;
+                };
+                // Analyse the newest text instead.
+                doc.busy = true;
+                spawn_analysis(&me, doc, uri);
             }
         }
     }

@@ -81,7 +81,12 @@ impl Backend {
     /// Run a handler on the newest analysis of `uri`; `None` when the
     /// document is not open (or not a rules file) or the handler panicked.
     async fn with<T>(&self, uri: &Uri, f: impl FnOnce(&Analysis, Encoding) -> T) -> Option<T> {
-        let a = self.docs.get(uri).await?;
+        self.with_lints(uri, false, f).await
+    }
+
+    /// Like `with`; with `linted`, waits for the lints too.
+    async fn with_lints<T>(&self, uri: &Uri, linted: bool, f: impl FnOnce(&Analysis, Encoding) -> T) -> Option<T> {
+        let a = self.docs.get(uri, linted).await?;
         let enc = self.enc();
         catch(move || f(&a, enc))
     }
@@ -229,7 +234,7 @@ impl LanguageServer for Backend {
 
     async fn code_action(&self, p: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         let range = p.range;
-        Ok(self.with(&p.text_document.uri, |a, e| handlers::code_action::handle(a, e, range)).await)
+        Ok(self.with_lints(&p.text_document.uri, true, |a, e| handlers::code_action::handle(a, e, range)).await)
     }
 
     async fn formatting(&self, p: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
