@@ -11,6 +11,7 @@ pub mod convert;
 pub mod cursor;
 pub mod docs;
 pub mod handlers;
+pub mod transport;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -40,7 +41,7 @@ pub fn run_stdio() -> i32 {
     };
     rt.block_on(async {
         let (service, socket) = LspService::new(Backend::new);
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
+        Server::new(transport::guard(tokio::io::stdin()), tokio::io::stdout(), socket).serve(service).await;
     });
     // Blocking analyses still running must not hold the process.
     rt.shutdown_background();

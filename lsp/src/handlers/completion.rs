@@ -96,9 +96,9 @@ pub fn handle(a: &Analysis, enc: Encoding, pos: Position) -> Vec<CompletionItem>
     if let Some(name) = prev.and_then(|p| p.strip_prefix("--")) {
         for m in &loaded {
             if let Some(o) = m.option(name) {
-                if let Some(vals) = choices(&o.arg) {
+                if let Some(vals) = choices(&o.arg, family) {
                     let (done_part, _) = typing.rsplit_once(',').unwrap_or(("", typing));
-                    let list = matches!(o.arg, ext::ArgType::ChoiceList(_)) && !done_part.is_empty();
+                    let list = !done_part.is_empty();
                     return vals
                         .iter()
                         .map(|v| {
@@ -119,7 +119,7 @@ pub fn handle(a: &Analysis, enc: Encoding, pos: Position) -> Vec<CompletionItem>
     let mut out = Vec::new();
     for m in &loaded {
         for o in m.options {
-            out.push(item(format!("--{}", o.name), CompletionItemKind::PROPERTY, Some(format!("{} {}", m.name, o.arg.describe()).trim().to_string()), Some(option_doc(o, m))));
+            out.push(item(format!("--{}", o.name), CompletionItemKind::PROPERTY, Some(format!("{} {}", m.name, o.arg.describe()).trim().to_string()), Some(option_doc(o, m, family))));
         }
     }
     for w in RULE_OPTIONS {

@@ -16,7 +16,7 @@ pub fn handle(a: &Analysis, enc: Encoding, pos: Position) -> Option<Hover> {
     let offset = a.lines().offset(pos, enc);
     let item = item_at(a, offset)?;
     let (md, span) = match item {
-        Item::Option { spec, module, span } => (option_doc(spec, module), span),
+        Item::Option { spec, module, span } => (option_doc(spec, module, a.family), span),
         Item::Module { spec, span } => (module_doc(spec), span),
         Item::Chain { table, name, span } => (chain_doc(a, table, &name), span),
         Item::Code { code, span } => (
@@ -31,15 +31,28 @@ pub fn handle(a: &Analysis, enc: Encoding, pos: Position) -> Option<Hover> {
     })
 }
 
-/// Accepted values of an argument type, when it is a fixed set.
-pub fn choices(arg: &ArgType) -> Option<&'static [&'static str]> {
+/// Accepted values of an argument type, when it is a fixed set. For a
+/// custom parser the set is read from its error message for a word it
+/// cannot accept, which by convention ends with the valid words in
+/// parentheses: `bad ctstate `x` (valid: NEW, ESTABLISHED, …)`.
+pub fn choices(arg: &ArgType, family: iptlint_parser::Family) -> Option<Vec<String>> {
     match arg {
-        ArgType::Choice(c) | ArgType::ChoiceList(c) => Some(c),
+        ArgType::Choice(c) | ArgType::ChoiceList(c) => Some(c.iter().map(|s| s.to_string()).collect()),
+        ArgType::Custom(f) => {
+            let cx = iptlint_parser::ext::ArgCx { family, proto: None };
+            let msg = std::panic::catch_unwind(|| f("\u{7f}", &cx)).ok()?.err()?;
+            let inner = msg.trim_end().strip_suffix(')')?;
+            let inner = &inner[inner.rfind('(')? + 1..];
+            let inner = inner.strip_prefix("valid: ").unwrap_or(inner);
+            let words: Vec<String> = inner.split(", ").map(str::to_string).collect();
+            let wordlike = |w: &String| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || "_-".contains(c));
+            (words.len() >= 2 && words.iter().all(wordlike)).then_some(words)
+        }
         _ => None,
     }
 }
 
-pub fn option_doc(o: &OptSpec, module: &ExtSpec) -> String {
+pub fn option_doc(o: &OptSpec, module: &ExtSpec, family: iptlint_parser::Family) -> String {
     let mut s = String::new();
     let kind = match module.kind {
         ExtKind::Match => "match",
@@ -51,7 +64,7 @@ pub fn option_doc(o: &OptSpec, module: &ExtSpec) -> String {
         let _ = write!(s, " `{arg}`");
     }
     let _ = write!(s, " ({kind} `{}`)\n\n{}", module.name, o.help);
-    if let Some(c) = choices(&o.arg) {
+    if let Some(c) = choices(&o.arg, family) {
         let _ = write!(s, "\n\nAccepted values: {}", c.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", "));
     }
     let mut facts = Vec::new();
