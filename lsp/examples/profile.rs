@@ -8,7 +8,10 @@ use std::time::Instant;
 fn main() {
     let text = bench::big_ruleset(10_000);
     let t = Instant::now();
-    let parsed = iptlint_parser::parse(&text, &iptlint_parser::ParseOptions { family: Some(iptlint_parser::Family::V4), table: None });
+    let parsed = iptlint_parser::parse(
+        &text,
+        &iptlint_parser::ParseOptions { family: Some(iptlint_parser::Family::V4), table: None },
+    );
     println!("parse: {:?}", t.elapsed());
     for lint in iptlint_analysis::lints::ALL {
         let t = Instant::now();

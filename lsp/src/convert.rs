@@ -50,11 +50,8 @@ impl Lines<'_> {
             return self.text.len();
         }
         let start = self.index.line_start(line);
-        let end = if line + 1 < self.index.line_count() {
-            self.index.line_start(line + 1) - 1
-        } else {
-            self.text.len()
-        };
+        let end =
+            if line + 1 < self.index.line_count() { self.index.line_start(line + 1) - 1 } else { self.text.len() };
         let text = &self.text[start..end];
         let want = pos.character as usize;
         let mut units = 0;

@@ -90,9 +90,20 @@ pub fn is_rules_document(uri: &Uri, language_id: Option<&str>, text: &str) -> bo
 }
 
 pub enum Msg {
-    Open { uri: Uri, version: i32, text: String, tx: watch::Sender<Option<Arc<Analysis>>> },
-    Change { uri: Uri, version: i32, changes: Vec<TextDocumentContentChangeEvent> },
-    Close { uri: Uri },
+    Open {
+        uri: Uri,
+        version: i32,
+        text: String,
+        tx: watch::Sender<Option<Arc<Analysis>>>,
+    },
+    Change {
+        uri: Uri,
+        version: i32,
+        changes: Vec<TextDocumentContentChangeEvent>,
+    },
+    Close {
+        uri: Uri,
+    },
     /// A stage of an analysis finished; the number tells which opening of
     /// the document it belongs to (a close and reopen starts afresh).
     Parsed(u64, Arc<Analysis>),
@@ -174,9 +185,8 @@ impl Docs {
         let expected = handle.expected;
         let limit = Duration::from_secs(if linted { 30 } else { 10 });
         let found = {
-            let wait = handle
-                .rx
-                .wait_for(|a| a.as_ref().is_some_and(|a| a.version >= expected && (a.linted || !linted)));
+            let wait =
+                handle.rx.wait_for(|a| a.as_ref().is_some_and(|a| a.version >= expected && (a.linted || !linted)));
             match tokio::time::timeout(limit, wait).await {
                 Ok(Ok(a)) => a.clone(),
                 _ => None,

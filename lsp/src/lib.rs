@@ -141,7 +141,10 @@ impl LanguageServer for Backend {
                 }),
                 definition_provider: Some(OneOf::Left(true)),
                 references_provider: Some(OneOf::Left(true)),
-                rename_provider: Some(OneOf::Right(RenameOptions { prepare_provider: Some(true), work_done_progress_options: Default::default() })),
+                rename_provider: Some(OneOf::Right(RenameOptions {
+                    prepare_provider: Some(true),
+                    work_done_progress_options: Default::default(),
+                })),
                 document_symbol_provider: Some(OneOf::Left(true)),
                 folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
                 code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
@@ -196,14 +199,18 @@ impl LanguageServer for Backend {
 
     async fn goto_definition(&self, p: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
         let pp = p.text_document_position_params;
-        let loc = self.with(&pp.text_document.uri, |a, e| handlers::definition::handle(a, e, pp.position)).await.flatten();
+        let loc =
+            self.with(&pp.text_document.uri, |a, e| handlers::definition::handle(a, e, pp.position)).await.flatten();
         Ok(loc.map(GotoDefinitionResponse::Scalar))
     }
 
     async fn references(&self, p: ReferenceParams) -> Result<Option<Vec<Location>>> {
         let pp = p.text_document_position;
         let decl = p.context.include_declaration;
-        Ok(self.with(&pp.text_document.uri, |a, e| handlers::references::handle(a, e, pp.position, decl)).await.flatten())
+        Ok(self
+            .with(&pp.text_document.uri, |a, e| handlers::references::handle(a, e, pp.position, decl))
+            .await
+            .flatten())
     }
 
     async fn prepare_rename(&self, p: TextDocumentPositionParams) -> Result<Option<PrepareRenameResponse>> {

@@ -33,7 +33,11 @@ pub fn handle(a: &Analysis, enc: Encoding, range: Range) -> Vec<CodeActionOrComm
             ..Default::default()
         };
         if let Some(fix) = &d.fix {
-            let edits = fix.edits.iter().map(|e| TextEdit { range: lines.range(e.span, enc), new_text: e.content.clone() }).collect();
+            let edits = fix
+                .edits
+                .iter()
+                .map(|e| TextEdit { range: lines.range(e.span, enc), new_text: e.content.clone() })
+                .collect();
             out.push(CodeActionOrCommand::CodeAction(CodeAction {
                 title: fix.message.clone(),
                 kind: Some(CodeActionKind::QUICKFIX),

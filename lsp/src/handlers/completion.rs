@@ -14,12 +14,18 @@ use crate::cursor::table_at;
 use crate::docs::Analysis;
 use crate::handlers::hover::{builtin_doc, choices, module_doc, option_doc};
 
-fn item(label: impl Into<String>, kind: CompletionItemKind, detail: Option<String>, doc: Option<String>) -> CompletionItem {
+fn item(
+    label: impl Into<String>,
+    kind: CompletionItemKind,
+    detail: Option<String>,
+    doc: Option<String>,
+) -> CompletionItem {
     CompletionItem {
         label: label.into(),
         kind: Some(kind),
         detail,
-        documentation: doc.map(|value| Documentation::MarkupContent(MarkupContent { kind: MarkupKind::Markdown, value })),
+        documentation: doc
+            .map(|value| Documentation::MarkupContent(MarkupContent { kind: MarkupKind::Markdown, value })),
         ..Default::default()
     }
 }
@@ -41,7 +47,8 @@ pub fn handle(a: &Analysis, enc: Encoding, pos: Position) -> Vec<CompletionItem>
         return ext::TABLES.iter().map(|t| item(*t, CompletionItemKind::MODULE, Some("table".into()), None)).collect();
     }
     let chains = || -> Vec<CompletionItem> {
-        let mut names: Vec<(String, bool)> = Hook::of_table(table_name).iter().map(|h| (h.chain_name().to_string(), true)).collect();
+        let mut names: Vec<(String, bool)> =
+            Hook::of_table(table_name).iter().map(|h| (h.chain_name().to_string(), true)).collect();
         if let Some(t) = table {
             for c in &t.chains {
                 if !names.iter().any(|(n, _)| *n == c.name) {
@@ -51,7 +58,14 @@ pub fn handle(a: &Analysis, enc: Encoding, pos: Position) -> Vec<CompletionItem>
         }
         names
             .into_iter()
-            .map(|(n, builtin)| item(n, CompletionItemKind::CLASS, Some(if builtin { "built-in chain" } else { "user chain" }.into()), None))
+            .map(|(n, builtin)| {
+                item(
+                    n,
+                    CompletionItemKind::CLASS,
+                    Some(if builtin { "built-in chain" } else { "user chain" }.into()),
+                    None,
+                )
+            })
             .collect()
     };
     if before.starts_with(':') && !before.contains(' ') {
@@ -62,12 +76,19 @@ pub fn handle(a: &Analysis, enc: Encoding, pos: Position) -> Vec<CompletionItem>
     }
     let words = split_words(before, 0);
     // The word being typed (empty after a blank) and the one before it.
-    let typing = if before.ends_with([' ', '\t']) || words.is_empty() { "" } else { words.last().map_or("", |w| w.text.as_str()) };
+    let typing = if before.ends_with([' ', '\t']) || words.is_empty() {
+        ""
+    } else {
+        words.last().map_or("", |w| w.text.as_str())
+    };
     let done = if typing.is_empty() { &words[..] } else { &words[..words.len() - 1] };
     let prev = done.last().map(|w| w.text.as_str());
 
     match prev {
-        Some("-A" | "--append" | "-I" | "--insert" | "-D" | "--delete" | "-R" | "--replace" | "-F" | "--flush" | "-P" | "--policy" | "-X" | "--delete-chain" | "-E" | "--rename-chain" | "-Z") => return chains(),
+        Some(
+            "-A" | "--append" | "-I" | "--insert" | "-D" | "--delete" | "-R" | "--replace" | "-F" | "--flush" | "-P"
+            | "--policy" | "-X" | "--delete-chain" | "-E" | "--rename-chain" | "-Z",
+        ) => return chains(),
         Some("-j" | "--jump") => {
             let mut out: Vec<CompletionItem> = ext::targets::all()
                 .iter()
@@ -77,7 +98,9 @@ pub fn handle(a: &Analysis, enc: Encoding, pos: Position) -> Vec<CompletionItem>
             out.extend(chains().into_iter().filter(|c| c.detail.as_deref() == Some("user chain")));
             return out;
         }
-        Some("-g" | "--goto") => return chains().into_iter().filter(|c| c.detail.as_deref() == Some("user chain")).collect(),
+        Some("-g" | "--goto") => {
+            return chains().into_iter().filter(|c| c.detail.as_deref() == Some("user chain")).collect()
+        }
         Some("-m" | "--match") => {
             return ext::matches::all()
                 .iter()
@@ -87,7 +110,10 @@ pub fn handle(a: &Analysis, enc: Encoding, pos: Position) -> Vec<CompletionItem>
         }
         Some("-p" | "--protocol") => {
             let list = if family == Family::V6 { PROTOCOLS_V6 } else { PROTOCOLS_V4 };
-            return list.iter().map(|p| item(*p, CompletionItemKind::ENUM_MEMBER, Some("protocol".into()), None)).collect();
+            return list
+                .iter()
+                .map(|p| item(*p, CompletionItemKind::ENUM_MEMBER, Some("protocol".into()), None))
+                .collect();
         }
         _ => {}
     }
@@ -119,7 +145,12 @@ pub fn handle(a: &Analysis, enc: Encoding, pos: Position) -> Vec<CompletionItem>
     let mut out = Vec::new();
     for m in &loaded {
         for o in m.options {
-            out.push(item(format!("--{}", o.name), CompletionItemKind::PROPERTY, Some(format!("{} {}", m.name, o.arg.describe()).trim().to_string()), Some(option_doc(o, m, family))));
+            out.push(item(
+                format!("--{}", o.name),
+                CompletionItemKind::PROPERTY,
+                Some(format!("{} {}", m.name, o.arg.describe()).trim().to_string()),
+                Some(option_doc(o, m, family)),
+            ));
         }
     }
     for w in RULE_OPTIONS {
@@ -134,8 +165,11 @@ fn modules_on_line(words: &[iptlint_parser::lexer::Word], family: Family) -> Vec
     let mut out = Vec::new();
     for p in words.windows(2) {
         let spec = match p[0].text.as_str() {
-            "-m" | "--match" | "-p" | "--protocol" => ext::find(ExtKind::Match, &p[1].text, family)
-                .or_else(|| (p[1].text == "ipv6-icmp" || p[1].text == "icmpv6").then(|| ext::find(ExtKind::Match, "icmp6", family)).flatten()),
+            "-m" | "--match" | "-p" | "--protocol" => ext::find(ExtKind::Match, &p[1].text, family).or_else(|| {
+                (p[1].text == "ipv6-icmp" || p[1].text == "icmpv6")
+                    .then(|| ext::find(ExtKind::Match, "icmp6", family))
+                    .flatten()
+            }),
             "-j" | "--jump" => ext::find(ExtKind::Target, &p[1].text, family),
             _ => None,
         };

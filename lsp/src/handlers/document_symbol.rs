@@ -9,7 +9,14 @@ use crate::cursor::decl_name_span;
 use crate::docs::Analysis;
 
 #[allow(deprecated)]
-fn symbol(name: String, detail: Option<String>, kind: SymbolKind, range: tower_lsp_server::ls_types::Range, sel: tower_lsp_server::ls_types::Range, children: Option<Vec<DocumentSymbol>>) -> DocumentSymbol {
+fn symbol(
+    name: String,
+    detail: Option<String>,
+    kind: SymbolKind,
+    range: tower_lsp_server::ls_types::Range,
+    sel: tower_lsp_server::ls_types::Range,
+    children: Option<Vec<DocumentSymbol>>,
+) -> DocumentSymbol {
     DocumentSymbol { name, detail, kind, tags: None, deprecated: None, range, selection_range: sel, children }
 }
 
@@ -44,7 +51,14 @@ pub fn handle(a: &Analysis, enc: Encoding) -> Vec<DocumentSymbol> {
                 None => None,
             };
             let kind = if c.is_builtin() { SymbolKind::CLASS } else { SymbolKind::FUNCTION };
-            chains.push(symbol(c.name.clone(), detail, kind, lines.range(cover, enc), lines.range(sel, enc), Some(rules)));
+            chains.push(symbol(
+                c.name.clone(),
+                detail,
+                kind,
+                lines.range(cover, enc),
+                lines.range(sel, enc),
+                Some(rules),
+            ));
         }
         let end = t.commit.map_or_else(|| t.rules.last().map_or(t.span.end, |r| r.span.end), |c| c.end);
         let range = lines.range(Span::new(t.span.start, end.max(t.span.end)), enc);

@@ -20,7 +20,14 @@ pub fn handle(a: &Analysis, enc: Encoding, pos: Position) -> Option<Hover> {
         Item::Module { spec, span } => (module_doc(spec), span),
         Item::Chain { table, name, span } => (chain_doc(a, table, &name), span),
         Item::Code { code, span } => (
-            format!("**{}** `{}` ({})\n\n{}\n\n{}", code.code, code.name, code.severity.as_str(), code.summary, code.doc),
+            format!(
+                "**{}** `{}` ({})\n\n{}\n\n{}",
+                code.code,
+                code.name,
+                code.severity.as_str(),
+                code.summary,
+                code.doc
+            ),
             span,
         ),
         Item::Builtin { word, span } => (builtin_doc(&word)?.to_string(), span),
@@ -45,7 +52,8 @@ pub fn choices(arg: &ArgType, family: iptlint_parser::Family) -> Option<Vec<Stri
             let inner = &inner[inner.rfind('(')? + 1..];
             let inner = inner.strip_prefix("valid: ").unwrap_or(inner);
             let words: Vec<String> = inner.split(", ").map(str::to_string).collect();
-            let wordlike = |w: &String| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || "_-".contains(c));
+            let wordlike =
+                |w: &String| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || "_-".contains(c));
             (words.len() >= 2 && words.iter().all(wordlike)).then_some(words)
         }
         _ => None,
@@ -72,7 +80,10 @@ pub fn option_doc(o: &OptSpec, module: &ExtSpec, family: iptlint_parser::Family)
         facts.push("can be negated with `!`".to_string());
     }
     if !o.aliases.is_empty() {
-        facts.push(format!("also spelled {}", o.aliases.iter().map(|a| format!("`--{a}`")).collect::<Vec<_>>().join(", ")));
+        facts.push(format!(
+            "also spelled {}",
+            o.aliases.iter().map(|a| format!("`--{a}`")).collect::<Vec<_>>().join(", ")
+        ));
     }
     if !o.excl.is_empty() {
         facts.push(format!("excludes {}", o.excl.iter().map(|a| format!("`--{a}`")).collect::<Vec<_>>().join(", ")));
@@ -152,7 +163,9 @@ pub fn builtin_doc(word: &str) -> Option<&'static str> {
         "-F" | "--flush" => "**-F [CHAIN]**: delete every rule of the chain",
         "-P" | "--policy" => "**-P CHAIN POLICY**: set a built-in chain's policy",
         "-E" | "--rename-chain" => "**-E OLD NEW**: rename a user chain",
-        "-p" | "--protocol" => "**-p** `protocol`: match the protocol (name or number; `all`); loads the protocol's match for its options",
+        "-p" | "--protocol" => {
+            "**-p** `protocol`: match the protocol (name or number; `all`); loads the protocol's match for its options"
+        }
         "-s" | "--source" => "**-s** `address[/mask][,…]`: match the source address",
         "-d" | "--destination" => "**-d** `address[/mask][,…]`: match the destination address",
         "-i" | "--in-interface" => "**-i** `interface[+]`: match the input interface (not in OUTPUT/POSTROUTING)",

@@ -31,9 +31,7 @@ pub fn check_name(new: &str) -> Result<(), String> {
     if new.contains(|c: char| c.is_whitespace() || c == '"' || c == '\'') || new.starts_with(['-', '!']) {
         return Err(format!("`{new}` is not a valid chain name"));
     }
-    if matches!(new, "ACCEPT" | "DROP" | "RETURN" | "QUEUE")
-        || iptlint_parser::ext::Hook::from_chain(new).is_some()
-    {
+    if matches!(new, "ACCEPT" | "DROP" | "RETURN" | "QUEUE") || iptlint_parser::ext::Hook::from_chain(new).is_some() {
         return Err(format!("`{new}` is reserved"));
     }
     Ok(())
