@@ -59,3 +59,17 @@ fn pytest_lsp_protocol() {
         .current_dir(repo_root());
     run(cmd, "pytest");
 }
+
+#[test]
+fn neovim_shipped_config() {
+    let Some(nvim) = tool("nvim") else { return };
+    let mut cmd = Command::new(nvim);
+    cmd.args(["--headless", "--clean", "-l"])
+        .arg(repo_root().join("tests/lsp/nvim_config.lua"))
+        .arg(repo_root().join("editors/neovim/iptlint.lua"))
+        .arg(repo_root().join("tests/lsp/fixture.rules"))
+        .env("IPTLINT_BIN", iptlint_bin())
+        .env("HOME", std::env::temp_dir())
+        .current_dir(repo_root());
+    run(cmd, "nvim (shipped config)");
+}
