@@ -34,32 +34,72 @@ pub fn big_ruleset(n: usize) -> String {
     s
 }
 
+/// One real edit: rewrite the port of the rule on `line`.
+fn edit(line: u32, version: i32) -> TextDocumentContentChangeEvent {
+    // `-A CHx -s 10.x.y.z -p tcp -m tcp --dport N …`: replace the whole
+    // line prefix up to the port with a new port.
+    TextDocumentContentChangeEvent {
+        range: Some(Range::new(Position::new(line, 0), Position::new(line + 1, 0))),
+        range_length: None,
+        text: format!("-A CH1 -s 10.1.0.7 -p tcp -m tcp --dport {} -j ACCEPT\n", 1 + version % 60000),
+    }
+}
+
 fn bench(c: &mut Criterion) {
     let text = big_ruleset(10_000);
     let lines = text.lines().count() as u32;
-    let mut g = c.benchmark_group("lsp_10k_rules");
-    g.sample_size(20);
-    g.bench_function("analysis", |b| {
-        b.iter(|| black_box(iptlint_lsp::analyse("file:///bench/rules.v4", 1, text.clone())))
-    });
+    let line = lines / 2;
+    let uri: Uri = "file:///bench/rules.v4".parse().unwrap();
 
+    let mut g = c.benchmark_group("lsp_10k_rules");
+    g.sample_size(10);
+    // What the server itself adds: applying an edit, converting findings.
+    g.bench_function("apply_change", |b| {
+        let mut t = text.clone();
+        let mut v = 0;
+        b.iter(|| {
+            v += 1;
+            iptlint_lsp::convert::apply_changes(&mut t, vec![edit(line, v)], iptlint_lsp::convert::Encoding::Utf16);
+        })
+    });
+    let analysed = iptlint_lsp::analyse("file:///bench/rules.v4", 1, text.clone());
+    g.bench_function("diagnostics_to_proto", |b| {
+        b.iter(|| black_box(iptlint_lsp::handlers::diagnostics::to_proto(&analysed, iptlint_lsp::convert::Encoding::Utf16)))
+    });
+    // The analysis stages alone.
+    g.bench_function("parse_stage", |b| {
+        let t = Arc::new(text.clone());
+        b.iter(|| black_box(iptlint_lsp::docs::Analysis::parse(uri.clone(), 1, t.clone())))
+    });
+    g.bench_function("lint_stage", |b| b.iter(|| black_box(analysed.lint())));
+
+    // Through the document actor: edit → model (what requests wait for)
+    // and edit → published diagnostics.
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let docs = rt.block_on(async { Docs::start(Arc::new(|_r: Report| {})) });
-    let uri: Uri = "file:///bench/rules.v4".parse().unwrap();
     docs.open(uri.clone(), 0, text.clone());
     rt.block_on(docs.get(&uri, true)).unwrap();
     let mut version = 0;
+    g.bench_function("edit_to_model", |b| {
+        b.iter_custom(|iters| {
+            let mut total = std::time::Duration::ZERO;
+            for _ in 0..iters {
+                version += 1;
+                let start = std::time::Instant::now();
+                docs.change(uri.clone(), version, vec![edit(line, version)]);
+                let a = rt.block_on(docs.get(&uri, false)).unwrap();
+                total += start.elapsed();
+                assert_eq!(a.version, version);
+                // Let the lints of this version finish (untimed).
+                rt.block_on(docs.get(&uri, true)).unwrap();
+            }
+            total
+        })
+    });
     g.bench_function("edit_to_diagnostics", |b| {
         b.iter(|| {
             version += 1;
-            // Rewrite one port on a line in the middle of the file.
-            let line = lines / 2;
-            let change = TextDocumentContentChangeEvent {
-                range: Some(Range::new(Position::new(line, 0), Position::new(line, 0))),
-                range_length: None,
-                text: String::new(),
-            };
-            docs.change(uri.clone(), version, vec![change]);
+            docs.change(uri.clone(), version, vec![edit(line, version)]);
             let a = rt.block_on(docs.get(&uri, true)).unwrap();
             assert_eq!(a.version, version);
             black_box(a.diagnostics.len())
