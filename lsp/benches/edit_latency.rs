@@ -64,7 +64,9 @@ fn bench(c: &mut Criterion) {
     });
     let analysed = iptlint_lsp::analyse("file:///bench/rules.v4", 1, text.clone());
     g.bench_function("diagnostics_to_proto", |b| {
-        b.iter(|| black_box(iptlint_lsp::handlers::diagnostics::to_proto(&analysed, iptlint_lsp::convert::Encoding::Utf16)))
+        b.iter(|| {
+            black_box(iptlint_lsp::handlers::diagnostics::to_proto(&analysed, iptlint_lsp::convert::Encoding::Utf16))
+        })
     });
     // The analysis stages alone.
     g.bench_function("parse_stage", |b| {

@@ -218,3 +218,10 @@ fn burst_of_edits_publishes_only_the_newest() {
     assert!(pubs.len() < n as usize / 2, "stale versions were analysed: {} of {n}", pubs.len());
     eprintln!("{n} edits -> {} publications", pubs.len());
 }
+
+#[test]
+fn hover_on_a_finding_shows_the_lint_doc() {
+    let a = doc(TEXT);
+    let h = hover_text(&a, pos_of(TEXT, "10.0.0.5/8", 2));
+    assert!(h.contains("L401") && h.contains("host-bits-set"), "{h}");
+}

@@ -14,8 +14,27 @@ use crate::docs::Analysis;
 
 pub fn handle(a: &Analysis, enc: Encoding, pos: Position) -> Option<Hover> {
     let offset = a.lines().offset(pos, enc);
-    let item = item_at(a, offset)?;
-    let (md, span) = match item {
+    // The documentation of every finding whose span holds the position.
+    let mut found = String::new();
+    let mut seen = Vec::new();
+    for d in a.diagnostics.iter().filter(|d| d.span.start <= offset && offset < d.span.end.max(d.span.start + 1)) {
+        if !seen.contains(&d.code.code) {
+            seen.push(d.code.code);
+            let _ =
+                write!(found, "\n\n---\n\n**{}** `{}`: {}\n\n{}", d.code.code, d.code.name, d.code.summary, d.code.doc);
+        }
+    }
+    let Some(item) = item_at(a, offset) else {
+        let span = a.diagnostics.iter().find(|d| seen.contains(&d.code.code))?.span;
+        let value = found.trim_start_matches("\n\n---\n\n").to_string();
+        return Some(Hover {
+            contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value }),
+            range: Some(a.lines().range(span, enc)),
+        });
+    };
+    // A hover that already is a code's documentation needs no repeat.
+    let is_code = matches!(item, Item::Code { .. });
+    let (mut md, span) = match item {
         Item::Option { spec, module, span } => (option_doc(spec, module, a.family), span),
         Item::Module { spec, span } => (module_doc(spec), span),
         Item::Chain { table, name, span } => (chain_doc(a, table, &name), span),
@@ -30,8 +49,15 @@ pub fn handle(a: &Analysis, enc: Encoding, pos: Position) -> Option<Hover> {
             ),
             span,
         ),
-        Item::Builtin { word, span } => (builtin_doc(&word)?.to_string(), span),
+        Item::Builtin { word, span } => (builtin_doc(&word).unwrap_or_default().to_string(), span),
     };
+    if !is_code {
+        md.push_str(&found);
+    }
+    let md = md.trim_start_matches("\n\n---\n\n").to_string();
+    if md.is_empty() {
+        return None;
+    }
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: md }),
         range: Some(a.lines().range(span, enc)),
