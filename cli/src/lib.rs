@@ -45,6 +45,8 @@ enum Command {
     Save(SaveArgs),
     /// Show the documentation of a code (`E201` or `unknown-option`), or list all codes.
     Rule(RuleArgs),
+    /// Run the language server (LSP over stdin/stdout).
+    Lsp,
 }
 
 #[derive(Args, Debug, Clone, Copy, Default)]
@@ -231,6 +233,7 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
         Command::Check(a) => cmd_check(a),
         Command::Save(a) => cmd_save(a),
         Command::Rule(a) => rule::cmd_rule(a.key.as_deref(), a.all),
+        Command::Lsp => iptlint_lsp::run_stdio(),
     }
 }
 
