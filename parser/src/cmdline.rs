@@ -243,7 +243,9 @@ struct Parser<'w> {
     pos: usize,
     family: Family,
     table: String,
-    opts: Vec<Entry>,
+    /// Modules whose options are loaded (`merge`), oldest first; getopt
+    /// sees the global options, then these newest first.
+    mods: Vec<(&'static ExtSpec, bool)>,
     out: ParsedLine,
     /// Indexes of match instances that later `-m` of the same module closed.
     completed: Vec<bool>,
@@ -266,14 +268,7 @@ pub fn parse_words(
         pos: 0,
         family: cx.family,
         table: cx.table.to_string(),
-        opts: GLOBAL_LONG
-            .iter()
-            .map(|&(name, has_arg, c)| Entry {
-                name,
-                has_arg,
-                owner: Owner::Global(c),
-            })
-            .collect(),
+        mods: Vec::new(),
         out: ParsedLine::default(),
         completed: Vec::new(),
         proto_used: false,
@@ -317,8 +312,9 @@ impl<'w> Parser<'w> {
     fn run(&mut self) -> Res<()> {
         let mut invert: Option<Span> = None;
         while self.pos < self.words.len() {
-            let w = &self.words[self.pos];
-            let word = w.text.clone();
+            let words = self.words;
+            let w = &words[self.pos];
+            let word: &str = &w.text;
             let wspan = w.span;
             self.pos += 1;
             if word == "!" {
@@ -344,12 +340,12 @@ impl<'w> Parser<'w> {
             }
             if let Some(long) = word.strip_prefix("--") {
                 let (name, attached) = match long.split_once('=') {
-                    Some((n, v)) => (n.to_string(), Some(v.to_string())),
-                    None => (long.to_string(), None),
+                    Some((n, v)) => (n, Some(v.to_string())),
+                    None => (long, None),
                 };
-                self.long_option(&name, attached, wspan, invert)?;
+                self.long_option(name, attached, wspan, invert)?;
             } else if word.len() > 1 && word.starts_with('-') {
-                self.short_options(&word, wspan, invert)?;
+                self.short_options(word, wspan, invert)?;
             } else {
                 let (code, msg) = if word.starts_with('!') {
                     (
@@ -380,25 +376,46 @@ impl<'w> Parser<'w> {
     /// first, else a unique prefix (prefixes of one option under several
     /// names are not ambiguous).
     fn lookup_long(&self, name: &str) -> Result<Option<Entry>, Vec<&'static str>> {
-        if let Some(e) = self.opts.iter().find(|e| e.name == name) {
-            return Ok(Some(*e));
+        if let Some(e) = self.entries().find(|e| e.name == name) {
+            return Ok(Some(e));
         }
-        let cands: Vec<&Entry> = self
-            .opts
-            .iter()
-            .filter(|e| e.name.starts_with(name))
-            .collect();
-        match cands.as_slice() {
-            [] => Ok(None),
-            [one] => Ok(Some(**one)),
-            [first, rest @ ..] => {
-                if rest.iter().all(|e| same_option(e, first)) {
-                    Ok(Some(**first))
-                } else {
-                    Err(cands.iter().map(|e| e.name).collect())
-                }
-            }
+        let mut cands = self.entries().filter(|e| e.name.starts_with(name));
+        let Some(first) = cands.next() else {
+            return Ok(None);
+        };
+        if cands.all(|e| same_option(&e, &first)) {
+            Ok(Some(first))
+        } else {
+            Err(self
+                .entries()
+                .filter(|e| e.name.starts_with(name))
+                .map(|e| e.name)
+                .collect())
         }
+    }
+
+    /// The long option table getopt sees: the global options, then each
+    /// loaded module's (newest first), every name and alias of an option
+    /// in a row.
+    fn entries(&self) -> impl Iterator<Item = Entry> + '_ {
+        let globals = GLOBAL_LONG.iter().map(|&(name, has_arg, c)| Entry {
+            name,
+            has_arg,
+            owner: Owner::Global(c),
+        });
+        let modules = self.mods.iter().rev().flat_map(|&(spec, target)| {
+            spec.options.iter().flat_map(move |opt| {
+                let has_arg = if opt.arg.arity() == 0 { 0 } else { 1 };
+                std::iter::once(opt.name)
+                    .chain(opt.aliases.iter().copied())
+                    .map(move |name| Entry {
+                        name,
+                        has_arg,
+                        owner: Owner::Module { spec, opt, target },
+                    })
+            })
+        });
+        globals.chain(modules)
     }
 
     fn long_option(
@@ -505,7 +522,12 @@ impl<'w> Parser<'w> {
             }
         } else {
             let mut best: Option<(usize, &'static str)> = None;
-            for e in &self.opts {
+            let chars = name.chars().count();
+            for e in self.entries() {
+                // The distance is at least the difference in length.
+                if e.name.chars().count().abs_diff(chars) > 2 {
+                    continue;
+                }
                 let dist = strsim::damerau_levenshtein(name, e.name);
                 if dist <= 2 && best.is_none_or(|(b, _)| dist < b) {
                     best = Some((dist, e.name));
@@ -620,19 +642,7 @@ impl<'w> Parser<'w> {
 
     /// Newest module's options go right after the global ones.
     fn merge(&mut self, spec: &'static ExtSpec, target: bool) {
-        let mut new: Vec<Entry> = Vec::new();
-        for opt in spec.options {
-            let has_arg = if opt.arg.arity() == 0 { 0 } else { 1 };
-            for name in std::iter::once(&opt.name).chain(opt.aliases.iter()) {
-                new.push(Entry {
-                    name,
-                    has_arg,
-                    owner: Owner::Module { spec, opt, target },
-                });
-            }
-        }
-        let n = GLOBAL_LONG.len();
-        self.opts.splice(n..n, new);
+        self.mods.push((spec, target));
     }
 
     fn arg_cx(&self) -> ArgCx {
@@ -1589,13 +1599,10 @@ fn v4_net(part: &str) -> Option<Result<ipnet::IpNet, String>> {
 /// libxtables' `__numeric_to_ipaddr`: 1 to 4 dotted C numbers ≤ 255,
 /// missing bytes zero.
 fn numeric_ipv4(s: &str) -> Option<std::net::Ipv4Addr> {
-    let parts: Vec<&str> = s.split('.').collect();
-    if parts.len() > 4 {
-        return None;
-    }
     let mut b = [0u8; 4];
-    for (i, p) in parts.iter().enumerate() {
-        b[i] = u8::try_from(value::parse_c_uint(p)?).ok()?;
+    for (i, p) in s.split('.').enumerate() {
+        // More than four parts: not numeric either way.
+        *b.get_mut(i)? = u8::try_from(value::parse_c_uint(p)?).ok()?;
     }
     Some(b.into())
 }

@@ -56,6 +56,9 @@ pub fn split_words(line: &str, base: usize) -> Vec<Word> {
 }
 
 fn unquote(raw: &str) -> String {
+    if !raw.contains('"') {
+        return raw.to_string();
+    }
     let mut out = String::with_capacity(raw.len());
     let mut in_quote = false;
     let mut escaped = false;
