@@ -64,6 +64,8 @@ pub fn detect_family(path: Option<&str>, text: &str) -> Family {
     let v6 = text
         .lines()
         .filter(|l| l.starts_with('-') || l.starts_with('['))
+        // Every sign below holds a `:` or `icmp`.
+        .filter(|l| l.contains(':') || l.contains("icmp"))
         .any(|l| {
             l.split_whitespace().any(|w| {
                 w == "icmp6"

@@ -445,7 +445,7 @@ impl<'w> Parser<'w> {
                             None => match self.words.get(self.pos) {
                                 Some(w) => {
                                     self.pos += 1;
-                                    Some((w.text.clone(), w.span))
+                                    Some((w.text.to_string(), w.span))
                                 }
                                 None => {
                                     return self.err(
@@ -541,11 +541,12 @@ impl<'w> Parser<'w> {
     }
 
     fn short_options(&mut self, word: &str, wspan: Span, mut invert: Option<Span>) -> Res<()> {
-        let chars: Vec<char> = word[1..].chars().collect();
+        let cluster = &word[1..];
+        // Byte offset of the next option letter in `cluster`.
         let mut i = 0;
-        while i < chars.len() {
-            let c = chars[i];
-            i += 1;
+        while i < cluster.len() {
+            let c = cluster[i..].chars().next().expect("char boundary");
+            i += c.len_utf8();
             let Some(has_arg) = short_arg(c) else {
                 if self.load_proto() {
                     // The implicit protocol match knows no short options:
@@ -562,20 +563,20 @@ impl<'w> Parser<'w> {
                 has_arg,
                 owner: Owner::Global(c),
             };
-            let rest: String = chars[i..].iter().collect();
+            let rest = &cluster[i..];
             let arg = match has_arg {
                 0 => None,
                 2 => {
-                    i = chars.len();
-                    (!rest.is_empty()).then_some((rest, wspan))
+                    i = cluster.len();
+                    (!rest.is_empty()).then(|| (rest.to_string(), wspan))
                 }
                 _ => {
-                    i = chars.len();
+                    i = cluster.len();
                     if !rest.is_empty() {
-                        Some((rest, wspan))
+                        Some((rest.to_string(), wspan))
                     } else if let Some(w) = self.words.get(self.pos) {
                         self.pos += 1;
-                        Some((w.text.clone(), w.span))
+                        Some((w.text.to_string(), w.span))
                     } else {
                         return self.err(
                             &codes::MISSING_ARGUMENT,
@@ -728,7 +729,7 @@ impl<'w> Parser<'w> {
         if self.has_arg() {
             let w = self.words[self.pos].clone();
             self.pos += 1;
-            return Some((w.text, w.span));
+            return Some((w.text.to_string(), w.span));
         }
         None
     }
@@ -752,7 +753,7 @@ impl<'w> Parser<'w> {
                 // `--source=10.0.0.1`) that is the whole word.
                 let arg = match (c, arg) {
                     ('p' | 's' | 'd' | 'i' | 'o' | 'j', Some((_, s))) if s == wspan => {
-                        Some((self.words[self.pos - 1].text.clone(), s))
+                        Some((self.words[self.pos - 1].text.to_string(), s))
                     }
                     (_, arg) => arg,
                 };
@@ -829,7 +830,7 @@ impl<'w> Parser<'w> {
                         }
                         let w = self.words[self.pos].clone();
                         self.pos += 1;
-                        self.out.command = Some((Command::Policy(w.text), wspan));
+                        self.out.command = Some((Command::Policy(w.text.to_string()), wspan));
                     }
                     'E' => {
                         self.set_command(Command::Rename(String::new()), wspan, invert)?;
@@ -843,7 +844,7 @@ impl<'w> Parser<'w> {
                         }
                         let w = self.words[self.pos].clone();
                         self.pos += 1;
-                        self.out.command = Some((Command::Rename(w.text), wspan));
+                        self.out.command = Some((Command::Rename(w.text.to_string()), wspan));
                     }
                     'p' => {
                         self.once('p', wspan)?;
@@ -977,7 +978,7 @@ impl<'w> Parser<'w> {
                             None if self.has_arg() => {
                                 let w = self.words[self.pos].clone();
                                 self.pos += 1;
-                                w.text
+                                w.text.to_string()
                             }
                             None => {
                                 return self.err(
@@ -1070,7 +1071,7 @@ impl<'w> Parser<'w> {
     }
 
     fn addresses(&mut self, a: &str, aspan: Span) -> Res<Vec<Address>> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(1 + a.bytes().filter(|&b| b == b',').count());
         for part in a.split(',') {
             // "if a null mask is given, the name is ignored, like in
             // any/0" (libxtables): `anything/0` is the whole space.
@@ -1312,7 +1313,7 @@ impl<'w> Parser<'w> {
             }
         }
         let cx = self.arg_cx();
-        let mut arg_spans = Vec::new();
+        let mut arg_spans = Vec::with_capacity(opt.arg.arity());
         let value = match opt.arg {
             ArgType::None => Value::Flag,
             ArgType::Optional(f) => match self
@@ -1409,17 +1410,13 @@ impl<'w> Parser<'w> {
             span,
             arg_spans,
         };
-        match inst_idx {
-            Some(i) => self.out.matches[i].options.push(ov),
-            None => self
-                .out
-                .target
-                .as_mut()
-                .expect("target set")
-                .inst
-                .options
-                .push(ov),
-        }
+        let options = match inst_idx {
+            Some(i) => &mut self.out.matches[i].options,
+            None => &mut self.out.target.as_mut().expect("target set").inst.options,
+        };
+        // Most modules get one or two options: grow one at a time.
+        options.reserve_exact(1);
+        options.push(ov);
         Ok(())
     }
 
