@@ -73,12 +73,12 @@ fn corpus_truncated_at_every_byte() {
                     let mut n = 0;
                     for c in cases.iter().skip(t).step_by(threads) {
                         let bytes = c.text.as_bytes();
-                        // Every byte offset of the first KiB; past that
+                        // Every byte offset of the first 768 bytes; past that
                         // (the big files), every line end and every 16th
                         // byte, which still cuts nearly every line
                         // mid-word.
                         for cut in 0..=bytes.len() {
-                            if cut > 1024
+                            if cut > 768
                                 && cut % 16 != 0
                                 && !matches!(bytes.get(cut), Some(b'\n') | None)
                             {

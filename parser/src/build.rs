@@ -118,6 +118,11 @@ struct Builder<'t> {
     cmd_level: Vec<(usize, Span)>,
     /// Per table: chain name → index into `Table::chains`.
     chain_ix: Vec<HashMap<String, usize>>,
+    /// (table, built-in chain) named by a command so far (`-A`, `-I`,
+    /// `-P`, `-F CHAIN`): nf_tables has created it.
+    touched: HashSet<(usize, String)>,
+    /// Names of `:NAME` lines so far (iptables' `xtables_announce_chain`).
+    announced: HashSet<String>,
 }
 
 /// What the commit checks need beyond the model.
@@ -141,6 +146,8 @@ pub fn parse(text: &str, opts: &ParseOptions) -> Parsed {
         exited: None,
         cmd_level: Vec::new(),
         chain_ix: Vec::new(),
+        touched: HashSet::new(),
+        announced: HashSet::new(),
     };
     if list_rules {
         let name = opts.table.clone().unwrap_or_else(|| "filter".into());
@@ -475,6 +482,9 @@ impl<'t> Builder<'t> {
             ));
             return;
         };
+        if !self.announced.contains(c.name) {
+            self.announced.insert(c.name.to_string());
+        }
         if !self.valid_chain_name(c.name, c.name_span, true) {
             return;
         }
@@ -604,6 +614,7 @@ impl<'t> Builder<'t> {
         let cx = LineCx {
             family: self.family,
             table: &table_name,
+            announced: &self.announced,
         };
         let (mut parsed, err) = cmdline::parse_words(&words, &cx, span);
         self.diags.append(&mut parsed.warnings);
@@ -684,6 +695,7 @@ impl<'t> Builder<'t> {
         mut valid: bool,
     ) {
         let listing = p.listing;
+        let zero_rule = p.zero_rule;
         let has_chain = p.chain.is_some();
         let (command, cspan) = p.command.unwrap_or((Command::Append, span));
         let (chain_name, chain_span) = p.chain.unwrap_or_default();
@@ -754,6 +766,22 @@ impl<'t> Builder<'t> {
         };
         // Host requirements and add-on modules: info, not errors.
         self.host_requirements(&rule);
+        // nf_tables creates a built-in chain on first use: a chain line, a
+        // rule, a policy or a flush naming it. `-Z` before that fails.
+        let builtin_missing = self
+            .chain_pos(t, &chain_name)
+            .map(|i| &self.tables[t].chains[i])
+            .is_some_and(|c| c.is_builtin() && c.decl.is_none())
+            && !self.touched.contains(&(t, chain_name.clone()));
+        if valid
+            && !chain_name.is_empty()
+            && matches!(
+                command,
+                Command::Append | Command::Insert(_) | Command::Policy(_) | Command::Flush
+            )
+        {
+            self.touched.insert((t, chain_name.clone()));
+        }
         let table = &mut self.tables[t];
         table.rules.push(rule);
         let idx = table.rules.len() - 1;
@@ -897,6 +925,38 @@ impl<'t> Builder<'t> {
                         None => None,
                     }
                 }
+            }
+            (Command::Zero, Some(ci))
+                if zero_rule.is_some_and(|n| n <= table.chains[ci].rules.len())
+                    && !self.list_rules =>
+            {
+                Some("iptables-restore 1.8.9 (nf_tables) crashes on `-Z CHAIN N` when rule N exists; zero the whole chain with `-Z CHAIN`".to_string())
+            }
+            (Command::Zero, Some(_)) if builtin_missing && !self.list_rules => Some(format!(
+                "built-in chain `{chain_name}` does not exist yet: iptables-restore (nf_tables) creates it on its first rule, policy or chain line, and `-Z {chain_name}` before that fails"
+            )),
+            (Command::Zero, _) => {
+                // iptables-restore (nf_tables) zeroes a built-in chain's
+                // counters by setting it again, and loses its policy: it
+                // is ACCEPT afterwards.
+                for c in table
+                    .chains
+                    .iter_mut()
+                    .filter(|c| c.is_builtin() && (chain_name.is_empty() || c.name == chain_name))
+                {
+                    if let Some((Policy::Drop, _)) = c.policy {
+                        let mut d = Diagnostic::new(
+                            &codes::INVALID_COMMAND,
+                            cspan,
+                            format!("`-Z` resets the policy of `{}` from DROP to ACCEPT in iptables-restore (nf_tables)", c.name),
+                        )
+                        .note("set the policy after the `-Z` line, or drop the `-Z` (restored rules start with zero counters anyway)");
+                        d.severity = crate::diagnostic::Severity::Warning;
+                        self.diags.push(d);
+                    }
+                    c.policy = None;
+                }
+                None
             }
             (Command::Flush, _) => {
                 for c in table

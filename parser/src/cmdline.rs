@@ -14,6 +14,7 @@ use crate::ext::{self, ArgType, ExtKind, ExtSpec, Family, OptSpec};
 use crate::lexer::Word;
 use crate::model::{Address, Command, ExtInstance, Field, OptValue, Protocol, Target, TargetKind};
 use crate::span::Span;
+use std::collections::HashSet;
 
 /// What a rule line said, before the table-wide checks.
 #[derive(Clone, Debug, Default)]
@@ -39,6 +40,8 @@ pub struct ParsedLine {
     /// `-V` or `-h`: iptables-restore prints and exits with success here,
     /// committing nothing.
     pub exits: Option<Span>,
+    /// `-Z CHAIN N`: the rule number.
+    pub zero_rule: Option<usize>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -236,6 +239,10 @@ pub const MAX_WORDS: usize = 251;
 pub struct LineCx<'a> {
     pub family: Family,
     pub table: &'a str,
+    /// Chain names announced by `:NAME` lines so far (in any table):
+    /// iptables then reads `-j NAME` as a jump to the chain even when a
+    /// target module has that name (`:LOG - [0:0]` … `-j LOG`).
+    pub announced: &'a HashSet<String>,
 }
 
 struct Parser<'w> {
@@ -254,13 +261,14 @@ struct Parser<'w> {
     seen: Vec<char>,
     diag: Option<Diagnostic>,
     line_span: Span,
+    announced: &'w HashSet<String>,
     set_counters: bool,
 }
 
 /// Parse a rule line's words (counters already removed).
-pub fn parse_words(
-    words: &[Word],
-    cx: &LineCx,
+pub fn parse_words<'w>(
+    words: &'w [Word],
+    cx: &LineCx<'w>,
     line_span: Span,
 ) -> (ParsedLine, Option<Diagnostic>) {
     let mut p = Parser {
@@ -276,6 +284,7 @@ pub fn parse_words(
         diag: None,
         line_span,
         set_counters: false,
+        announced: cx.announced,
     };
     // iptables-restore's argv holds 254 entries, 3 of them its own
     // (`iptables -t TABLE`): a line may have at most 251 words.
@@ -809,12 +818,8 @@ impl<'w> Parser<'w> {
                         self.out.chain = self.take_optional_chain(arg);
                         if matches!(c, 'L' | 'S' | 'Z') {
                             let n = self.take_rulenum()?;
-                            if c == 'Z' && n.is_some() {
-                                return self.err(
-                                    &codes::INVALID_COMMAND,
-                                    span,
-                                    "iptables-restore (nf_tables) fails on `-Z CHAIN N` (zeroing one rule); zero the whole chain with `-Z CHAIN`",
-                                );
+                            if c == 'Z' {
+                                self.out.zero_rule = n;
                             }
                         }
                     }
@@ -1050,7 +1055,9 @@ impl<'w> Parser<'w> {
 
     /// `-s ! 10.0.0.0/8`: the negation iptables 1.6 dropped.
     fn old_negation(&mut self, arg: &str, aspan: Span, optspan: Span, opt: &str) -> Res<()> {
-        if arg != "!" {
+        // With nothing after it, `!` is simply the value (`-i !` names an
+        // interface "!").
+        if arg != "!" || self.words.get(self.pos).is_none() {
             return Ok(());
         }
         let value = self.words.get(self.pos).cloned();
@@ -1194,7 +1201,8 @@ impl<'w> Parser<'w> {
     }
 
     fn target(&mut self, name: String, span: Span, goto: bool) -> Res<()> {
-        let spec = if goto {
+        let standard = matches!(name.as_str(), "ACCEPT" | "DROP" | "RETURN" | "QUEUE");
+        let spec = if goto || (!standard && self.announced.contains(name.as_str())) {
             None
         } else {
             ext::find(ExtKind::Target, &name, self.family)
@@ -1716,6 +1724,7 @@ mod tests {
         let cx = LineCx {
             family: Family::V4,
             table: "filter",
+            announced: &HashSet::new(),
         };
         let (_, d) = parse_words(&words, &cx, Span::new(0, rule.len()));
         d.map(|d| d.code.code)
