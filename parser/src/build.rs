@@ -1053,15 +1053,21 @@ impl<'t> Builder<'t> {
                     content: format!(":{name} - [0:0]\n"),
                 }],
             );
-            if let Some(near) = table
-                .chains
-                .iter()
-                .map(|c| &c.name)
-                .min_by_key(|c| strsim::damerau_levenshtein(c, name))
-            {
-                if strsim::damerau_levenshtein(near, name) <= 2 {
-                    d = d.note(format!("a chain named `{near}` exists"));
+            // The nearest name within distance 2 (the distance is at least
+            // the difference in length).
+            let chars = name.chars().count();
+            let mut near: Option<(usize, &str)> = None;
+            for c in &table.chains {
+                if c.name.chars().count().abs_diff(chars) > 2 {
+                    continue;
                 }
+                let dist = strsim::damerau_levenshtein(&c.name, name);
+                if dist <= 2 && near.is_none_or(|(b, _)| dist < b) {
+                    near = Some((dist, &c.name));
+                }
+            }
+            if let Some((_, near)) = near {
+                d = d.note(format!("a chain named `{near}` exists"));
             }
         }
         d
