@@ -780,7 +780,13 @@ impl<'t> Builder<'t> {
                 Command::Append | Command::Insert(_) | Command::Policy(_) | Command::Flush
             )
         {
-            self.touched.insert((t, chain_name.clone()));
+            // Only built-in chains are ever looked up.
+            if self
+                .chain_pos(t, &chain_name)
+                .is_some_and(|i| self.tables[t].chains[i].is_builtin())
+            {
+                self.touched.insert((t, chain_name.clone()));
+            }
         }
         let table = &mut self.tables[t];
         table.rules.push(rule);
