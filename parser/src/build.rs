@@ -64,13 +64,15 @@ pub fn detect_family(path: Option<&str>, text: &str) -> Family {
     let v6 = text
         .lines()
         .filter(|l| l.starts_with('-') || l.starts_with('['))
+        // Every sign below holds a `:` or `icmp`.
+        .filter(|l| l.contains(':') || l.contains("icmp"))
         .any(|l| {
             l.split_whitespace().any(|w| {
                 w == "icmp6"
                     || w == "ipv6-icmp"
                     || w == "icmpv6"
                     || (w.contains("::") && !w.starts_with("--"))
-                    || w.parse::<std::net::Ipv6Addr>().is_ok()
+                    || (w.contains(':') && w.parse::<std::net::Ipv6Addr>().is_ok())
             })
         });
     if v6 {
@@ -114,11 +116,13 @@ struct Builder<'t> {
     /// only when it runs the block's commands at COMMIT: missing chains,
     /// failing -D/-N/-X/-P, … (a block that is never committed has none).
     cmd_level: Vec<(usize, Span)>,
+    /// Per table: chain name → index into `Table::chains`.
+    chain_ix: Vec<HashMap<String, usize>>,
     /// (table, built-in chain) named by a command so far (`-A`, `-I`,
     /// `-P`, `-F CHAIN`): nf_tables has created it.
     touched: HashSet<(usize, String)>,
     /// Names of `:NAME` lines so far (iptables' `xtables_announce_chain`).
-    announced: Vec<String>,
+    announced: HashSet<String>,
 }
 
 /// What the commit checks need beyond the model.
@@ -141,8 +145,9 @@ pub fn parse(text: &str, opts: &ParseOptions) -> Parsed {
         list_rules,
         exited: None,
         cmd_level: Vec::new(),
+        chain_ix: Vec::new(),
         touched: HashSet::new(),
-        announced: Vec::new(),
+        announced: HashSet::new(),
     };
     if list_rules {
         let name = opts.table.clone().unwrap_or_else(|| "filter".into());
@@ -223,7 +228,24 @@ impl<'t> Builder<'t> {
             rules: Vec::new(),
         });
         self.parsed.push(Vec::new());
+        self.chain_ix.push(HashMap::new());
         self.open = Some(self.tables.len() - 1);
+        self.reindex(self.tables.len() - 1);
+    }
+
+    /// Rebuild table `t`'s chain name index (after chains were removed or
+    /// renamed).
+    fn reindex(&mut self, t: usize) {
+        let ix = &mut self.chain_ix[t];
+        ix.clear();
+        for (i, c) in self.tables[t].chains.iter().enumerate() {
+            ix.entry(c.name.clone()).or_insert(i);
+        }
+    }
+
+    /// Index of chain `name` in table `t`.
+    fn chain_pos(&self, t: usize, name: &str) -> Option<usize> {
+        self.chain_ix[t].get(name).copied()
     }
 
     /// One line. A trailing `\r` stays part of the line, as it does for
@@ -460,8 +482,8 @@ impl<'t> Builder<'t> {
             ));
             return;
         };
-        if !self.announced.iter().any(|a| a == c.name) {
-            self.announced.push(c.name.to_string());
+        if !self.announced.contains(c.name) {
+            self.announced.insert(c.name.to_string());
         }
         if !self.valid_chain_name(c.name, c.name_span, true) {
             return;
@@ -473,8 +495,9 @@ impl<'t> Builder<'t> {
             );
             return;
         };
+        let pos = self.chain_pos(t, c.name);
         let table = &mut self.tables[t];
-        if let Some(chain) = table.chains.iter_mut().find(|ch| ch.name == c.name) {
+        if let Some(chain) = pos.map(|i| &mut table.chains[i]) {
             if chain.is_builtin() {
                 let parsed = match policy {
                     "ACCEPT" => Some(Some(Policy::Accept)),
@@ -522,6 +545,8 @@ impl<'t> Builder<'t> {
                 policy: None,
                 rules: Vec::new(),
             });
+            let i = table.chains.len() - 1;
+            self.chain_ix[t].insert(c.name.to_string(), i);
         }
     }
 
@@ -671,9 +696,10 @@ impl<'t> Builder<'t> {
     ) {
         let listing = p.listing;
         let zero_rule = p.zero_rule;
-        let (command, cspan) = p.command.clone().unwrap_or((Command::Append, span));
-        let (chain_name, chain_span) = p.chain.clone().unwrap_or_default();
-        let chain_span = if p.chain.is_some() { chain_span } else { cspan };
+        let has_chain = p.chain.is_some();
+        let (command, cspan) = p.command.unwrap_or((Command::Append, span));
+        let (chain_name, chain_span) = p.chain.unwrap_or_default();
+        let chain_span = if has_chain { chain_span } else { cspan };
 
         if valid
             && matches!(command, Command::NewChain)
@@ -682,8 +708,7 @@ impl<'t> Builder<'t> {
             valid = false;
         }
         // The chain a rule command names must exist.
-        let table = &self.tables[t];
-        let exists = table.chains.iter().any(|c| c.name == chain_name);
+        let exists = self.chain_pos(t, &chain_name).is_some();
         if valid && !chain_name.is_empty() && !exists && !matches!(command, Command::NewChain) {
             let d = self.undefined_chain(t, &chain_name, chain_span, "");
             self.diags.push(d);
@@ -691,11 +716,11 @@ impl<'t> Builder<'t> {
             valid = false;
         }
         // Jump targets must be declared before use.
-        let mut target = p.target.clone();
+        let mut target = p.target;
         if let Some(tg) = target.as_mut() {
             if let TargetKind::Chain(name) = &tg.kind {
                 let name = name.clone();
-                let known = self.tables[t].chains.iter().any(|c| c.name == name);
+                let known = self.chain_pos(t, &name).is_some();
                 if !known && valid {
                     let near_target = ext::nearest(ExtKind::Target, &name, self.family);
                     let d = match near_target {
@@ -743,8 +768,9 @@ impl<'t> Builder<'t> {
         self.host_requirements(&rule);
         // nf_tables creates a built-in chain on first use: a chain line, a
         // rule, a policy or a flush naming it. `-Z` before that fails.
-        let builtin_missing = self.tables[t]
-            .chain(&chain_name)
+        let builtin_missing = self
+            .chain_pos(t, &chain_name)
+            .map(|i| &self.tables[t].chains[i])
             .is_some_and(|c| c.is_builtin() && c.decl.is_none())
             && !self.touched.contains(&(t, chain_name.clone()));
         if valid
@@ -754,7 +780,13 @@ impl<'t> Builder<'t> {
                 Command::Append | Command::Insert(_) | Command::Policy(_) | Command::Flush
             )
         {
-            self.touched.insert((t, chain_name.clone()));
+            // Only built-in chains are ever looked up.
+            if self
+                .chain_pos(t, &chain_name)
+                .is_some_and(|i| self.tables[t].chains[i].is_builtin())
+            {
+                self.touched.insert((t, chain_name.clone()));
+            }
         }
         let table = &mut self.tables[t];
         table.rules.push(rule);
@@ -766,7 +798,8 @@ impl<'t> Builder<'t> {
         if !valid {
             return;
         }
-        let ci = table.chains.iter().position(|c| c.name == chain_name);
+        let ci = self.chain_ix[t].get(chain_name.as_str()).copied();
+        let mut reindex = false;
         let err = match (&command, ci) {
             (Command::Append, Some(ci)) => {
                 table.chains[ci].rules.push(idx);
@@ -846,6 +879,7 @@ impl<'t> Builder<'t> {
                         policy: None,
                         rules: Vec::new(),
                     });
+                    self.chain_ix[t].insert(chain_name.clone(), table.chains.len() - 1);
                     None
                 }
             }
@@ -881,6 +915,7 @@ impl<'t> Builder<'t> {
                     // every later line was read.
                     let err = user.iter().find_map(|n| busy(table, n));
                     table.chains.retain(|c| c.is_builtin());
+                    reindex = true;
                     err
                 } else {
                     match ci {
@@ -890,6 +925,7 @@ impl<'t> Builder<'t> {
                         Some(ci) => {
                             let err = busy(table, &chain_name);
                             table.chains.remove(ci);
+                            reindex = true;
                             err
                         }
                         None => None,
@@ -963,15 +999,19 @@ impl<'t> Builder<'t> {
             (Command::Rename(new), Some(ci)) => {
                 if table.chains[ci].is_builtin() {
                     Some(format!("cannot rename the built-in chain `{chain_name}`"))
-                } else if table.chains.iter().any(|c| &c.name == new) {
+                } else if self.chain_ix[t].contains_key(new.as_str()) {
                     Some(format!("chain `{new}` already exists"))
                 } else {
                     table.chains[ci].name = new.clone();
+                    reindex = true;
                     None
                 }
             }
             _ => None,
         };
+        if reindex {
+            self.reindex(t);
+        }
         if let Some(msg) = err {
             self.diags
                 .push(Diagnostic::new(&codes::INVALID_COMMAND, cspan, msg));
@@ -1019,15 +1059,21 @@ impl<'t> Builder<'t> {
                     content: format!(":{name} - [0:0]\n"),
                 }],
             );
-            if let Some(near) = table
-                .chains
-                .iter()
-                .map(|c| &c.name)
-                .min_by_key(|c| strsim::damerau_levenshtein(c, name))
-            {
-                if strsim::damerau_levenshtein(near, name) <= 2 {
-                    d = d.note(format!("a chain named `{near}` exists"));
+            // The nearest name within distance 2 (the distance is at least
+            // the difference in length).
+            let chars = name.chars().count();
+            let mut near: Option<(usize, &str)> = None;
+            for c in &table.chains {
+                if c.name.chars().count().abs_diff(chars) > 2 {
+                    continue;
                 }
+                let dist = strsim::damerau_levenshtein(&c.name, name);
+                if dist <= 2 && near.is_none_or(|(b, _)| dist < b) {
+                    near = Some((dist, &c.name));
+                }
+            }
+            if let Some((_, near)) = near {
+                d = d.note(format!("a chain named `{near}` exists"));
             }
         }
         d
@@ -1092,37 +1138,56 @@ impl<'t> Builder<'t> {
     /// reachable.
     fn loop_check(&mut self, t: usize) {
         let table = &self.tables[t];
-        let in_chains: HashSet<usize> = table
-            .chains
-            .iter()
-            .flat_map(|c| c.rules.iter().copied())
-            .collect();
-        let mut edges: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut in_chains = vec![false; table.rules.len()];
+        for c in &table.chains {
+            for &r in &c.rules {
+                in_chains[r] = true;
+            }
+        }
         let roots: Vec<&str> = table
             .chains
             .iter()
             .filter(|c| c.is_builtin())
             .map(|c| c.name.as_str())
             .collect();
-        let mut found: Option<(usize, String)> = None;
-        for (ri, rule) in table.rules.iter().enumerate() {
-            let adds = matches!(rule.command, Command::Append | Command::Insert(_));
-            let Some(target) = rule.target.as_ref().and_then(|t| t.chain()) else {
-                continue;
-            };
-            if !rule.valid || !adds || !in_chains.contains(&ri) {
-                continue;
+        // The jumps in file order. Both faults only grow as jumps are
+        // added, so the first jump after which one shows is found by
+        // bisection over prefixes of this list.
+        let jumps: Vec<(usize, &str, &str)> = table
+            .rules
+            .iter()
+            .enumerate()
+            .filter_map(|(ri, rule)| {
+                let adds = matches!(rule.command, Command::Append | Command::Insert(_));
+                let target = rule.target.as_ref().and_then(|t| t.chain())?;
+                (rule.valid && adds && in_chains[ri])
+                    .then_some((ri, rule.chain.as_str(), target))
+            })
+            .collect();
+        let fault = |n: usize| -> Option<String> {
+            let mut edges: HashMap<&str, Vec<&str>> = HashMap::new();
+            for &(_, from, to) in &jumps[..n] {
+                edges.entry(from).or_default().push(to);
             }
-            edges.entry(rule.chain.as_str()).or_default().push(target);
             if reachable_cycle(&roots, &edges) {
-                found = Some((ri, "with this jump a built-in chain reaches a loop of chains; the kernel refuses loops (\"Too many links\")".to_string()));
-                break;
+                return Some("with this jump a built-in chain reaches a loop of chains; the kernel refuses loops (\"Too many links\")".to_string());
             }
             let depth = max_jump_depth(&roots, &edges);
-            if depth > MAX_JUMP_DEPTH {
-                found = Some((ri, format!("with this jump a chain is reached through {depth} nested jumps from a built-in chain; the kernel allows {MAX_JUMP_DEPTH} (\"Too many links\")")));
-                break;
+            (depth > MAX_JUMP_DEPTH).then(|| format!("with this jump a chain is reached through {depth} nested jumps from a built-in chain; the kernel allows {MAX_JUMP_DEPTH} (\"Too many links\")"))
+        };
+        let mut found: Option<(usize, String)> = None;
+        if fault(jumps.len()).is_some() {
+            // The smallest prefix length with a fault.
+            let (mut lo, mut hi) = (1, jumps.len());
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if fault(mid).is_some() {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
             }
+            found = fault(lo).map(|msg| (jumps[lo - 1].0, msg));
         }
         if let Some((ri, msg)) = found {
             let span = table.rules[ri]
@@ -1137,18 +1202,10 @@ impl<'t> Builder<'t> {
     fn rule_checks(&mut self, t: usize, ri: usize, hooks: &HashMap<String, Vec<Hook>>) {
         let table = &self.tables[t];
         let rule = &table.rules[ri];
-        let chain_hooks = hooks.get(&rule.chain).cloned().unwrap_or_default();
-        let cx = RuleCx {
-            family: self.family,
-            table: table.name.clone(),
-            chain: rule.chain.clone(),
-            hooks: chain_hooks.clone(),
-            proto: rule.protocol.as_ref().map(|p| (p.value.number, p.negated)),
-            proto_name: rule.protocol.as_ref().map(|p| p.value.name.clone()),
-            rule_span: rule.span,
-            has_in_iface: rule.in_iface.is_some(),
-            has_out_iface: rule.out_iface.is_some(),
-        };
+        let chain_hooks: &[Hook] = hooks.get(&rule.chain).map_or(&[], |v| v.as_slice());
+        let proto = rule.protocol.as_ref().map(|p| (p.value.number, p.negated));
+        // What module checks see; built when the first one runs.
+        let mut cx: Option<RuleCx> = None;
         let mut out = Vec::new();
         // `-i` on outgoing, `-o` on incoming built-in chains (by name).
         if let Some(i) = &rule.in_iface {
@@ -1200,7 +1257,7 @@ impl<'t> Builder<'t> {
                 let native = matches!(spec.name, "tcp" | "udp")
                     && !inst.options.is_empty()
                     && inst.opt("tcp-option").is_none();
-                let ok = match cx.proto {
+                let ok = match proto {
                     Some((n, negated)) => {
                         (!negated || native)
                             && spec
@@ -1217,7 +1274,7 @@ impl<'t> Builder<'t> {
                         inst.span,
                         format!("{what} `{}` needs `-p {want}` on the rule", spec.name),
                     );
-                    if cx.proto.is_none() && spec.proto.len() == 1 {
+                    if proto.is_none() && spec.proto.len() == 1 {
                         let at = rule.chain_span.end;
                         d = d.fix(
                             format!("add `-p {want}`"),
@@ -1226,7 +1283,7 @@ impl<'t> Builder<'t> {
                                 content: format!(" -p {want}"),
                             }],
                         );
-                    } else if let Some((_, true)) = cx.proto {
+                    } else if let Some((_, true)) = proto {
                         d = d.note("the protocol may not be negated here");
                     }
                     out.push(d);
@@ -1305,9 +1362,20 @@ impl<'t> Builder<'t> {
                 }
             }
             if let Some(check) = spec.check {
+                let cx = cx.get_or_insert_with(|| RuleCx {
+                    family: self.family,
+                    table: table.name.clone(),
+                    chain: rule.chain.clone(),
+                    hooks: chain_hooks.to_vec(),
+                    proto,
+                    proto_name: rule.protocol.as_ref().map(|p| p.value.name.clone()),
+                    rule_span: rule.span,
+                    has_in_iface: rule.in_iface.is_some(),
+                    has_out_iface: rule.out_iface.is_some(),
+                });
                 let mut cc = CheckCx {
                     inst,
-                    rule: &cx,
+                    rule: cx,
                     diags: &mut out,
                 };
                 check(&mut cc);
@@ -1434,6 +1502,10 @@ fn reach_time(table: &Table, from: &str, to: &str) -> Option<usize> {
 /// For each chain, the hooks whose built-in chain reaches it.
 pub fn chain_hooks(table: &Table) -> HashMap<String, Vec<Hook>> {
     let mut out: HashMap<String, Vec<Hook>> = HashMap::new();
+    let mut by_name: HashMap<&str, &Chain> = HashMap::new();
+    for c in &table.chains {
+        by_name.entry(c.name.as_str()).or_insert(c);
+    }
     for c in &table.chains {
         let Some(h) = c.hook else { continue };
         let mut seen: HashSet<&str> = HashSet::new();
@@ -1443,7 +1515,7 @@ pub fn chain_hooks(table: &Table) -> HashMap<String, Vec<Hook>> {
                 continue;
             }
             out.entry(n.to_string()).or_default().push(h);
-            if let Some(ch) = table.chain(n) {
+            if let Some(ch) = by_name.get(n) {
                 for &ri in &ch.rules {
                     if let Some(tc) = table.rules[ri].target.as_ref().and_then(|t| t.chain()) {
                         stack.push(tc);

@@ -14,6 +14,7 @@ use crate::ext::{self, ArgType, ExtKind, ExtSpec, Family, OptSpec};
 use crate::lexer::Word;
 use crate::model::{Address, Command, ExtInstance, Field, OptValue, Protocol, Target, TargetKind};
 use crate::span::Span;
+use std::collections::HashSet;
 
 /// What a rule line said, before the table-wide checks.
 #[derive(Clone, Debug, Default)]
@@ -241,7 +242,7 @@ pub struct LineCx<'a> {
     /// Chain names announced by `:NAME` lines so far (in any table):
     /// iptables then reads `-j NAME` as a jump to the chain even when a
     /// target module has that name (`:LOG - [0:0]` … `-j LOG`).
-    pub announced: &'a [String],
+    pub announced: &'a HashSet<String>,
 }
 
 struct Parser<'w> {
@@ -249,7 +250,9 @@ struct Parser<'w> {
     pos: usize,
     family: Family,
     table: String,
-    opts: Vec<Entry>,
+    /// Modules whose options are loaded (`merge`), oldest first; getopt
+    /// sees the global options, then these newest first.
+    mods: Vec<(&'static ExtSpec, bool)>,
     out: ParsedLine,
     /// Indexes of match instances that later `-m` of the same module closed.
     completed: Vec<bool>,
@@ -258,14 +261,14 @@ struct Parser<'w> {
     seen: Vec<char>,
     diag: Option<Diagnostic>,
     line_span: Span,
-    announced: Vec<String>,
+    announced: &'w HashSet<String>,
     set_counters: bool,
 }
 
 /// Parse a rule line's words (counters already removed).
-pub fn parse_words(
-    words: &[Word],
-    cx: &LineCx,
+pub fn parse_words<'w>(
+    words: &'w [Word],
+    cx: &LineCx<'w>,
     line_span: Span,
 ) -> (ParsedLine, Option<Diagnostic>) {
     let mut p = Parser {
@@ -273,14 +276,7 @@ pub fn parse_words(
         pos: 0,
         family: cx.family,
         table: cx.table.to_string(),
-        opts: GLOBAL_LONG
-            .iter()
-            .map(|&(name, has_arg, c)| Entry {
-                name,
-                has_arg,
-                owner: Owner::Global(c),
-            })
-            .collect(),
+        mods: Vec::new(),
         out: ParsedLine::default(),
         completed: Vec::new(),
         proto_used: false,
@@ -288,7 +284,7 @@ pub fn parse_words(
         diag: None,
         line_span,
         set_counters: false,
-        announced: cx.announced.to_vec(),
+        announced: cx.announced,
     };
     // iptables-restore's argv holds 254 entries, 3 of them its own
     // (`iptables -t TABLE`): a line may have at most 251 words.
@@ -325,8 +321,9 @@ impl<'w> Parser<'w> {
     fn run(&mut self) -> Res<()> {
         let mut invert: Option<Span> = None;
         while self.pos < self.words.len() {
-            let w = &self.words[self.pos];
-            let word = w.text.clone();
+            let words = self.words;
+            let w = &words[self.pos];
+            let word: &str = &w.text;
             let wspan = w.span;
             self.pos += 1;
             if word == "!" {
@@ -352,12 +349,12 @@ impl<'w> Parser<'w> {
             }
             if let Some(long) = word.strip_prefix("--") {
                 let (name, attached) = match long.split_once('=') {
-                    Some((n, v)) => (n.to_string(), Some(v.to_string())),
-                    None => (long.to_string(), None),
+                    Some((n, v)) => (n, Some(v.to_string())),
+                    None => (long, None),
                 };
-                self.long_option(&name, attached, wspan, invert)?;
+                self.long_option(name, attached, wspan, invert)?;
             } else if word.len() > 1 && word.starts_with('-') {
-                self.short_options(&word, wspan, invert)?;
+                self.short_options(word, wspan, invert)?;
             } else {
                 let (code, msg) = if word.starts_with('!') {
                     (
@@ -388,25 +385,46 @@ impl<'w> Parser<'w> {
     /// first, else a unique prefix (prefixes of one option under several
     /// names are not ambiguous).
     fn lookup_long(&self, name: &str) -> Result<Option<Entry>, Vec<&'static str>> {
-        if let Some(e) = self.opts.iter().find(|e| e.name == name) {
-            return Ok(Some(*e));
+        if let Some(e) = self.entries().find(|e| e.name == name) {
+            return Ok(Some(e));
         }
-        let cands: Vec<&Entry> = self
-            .opts
-            .iter()
-            .filter(|e| e.name.starts_with(name))
-            .collect();
-        match cands.as_slice() {
-            [] => Ok(None),
-            [one] => Ok(Some(**one)),
-            [first, rest @ ..] => {
-                if rest.iter().all(|e| same_option(e, first)) {
-                    Ok(Some(**first))
-                } else {
-                    Err(cands.iter().map(|e| e.name).collect())
-                }
-            }
+        let mut cands = self.entries().filter(|e| e.name.starts_with(name));
+        let Some(first) = cands.next() else {
+            return Ok(None);
+        };
+        if cands.all(|e| same_option(&e, &first)) {
+            Ok(Some(first))
+        } else {
+            Err(self
+                .entries()
+                .filter(|e| e.name.starts_with(name))
+                .map(|e| e.name)
+                .collect())
         }
+    }
+
+    /// The long option table getopt sees: the global options, then each
+    /// loaded module's (newest first), every name and alias of an option
+    /// in a row.
+    fn entries(&self) -> impl Iterator<Item = Entry> + '_ {
+        let globals = GLOBAL_LONG.iter().map(|&(name, has_arg, c)| Entry {
+            name,
+            has_arg,
+            owner: Owner::Global(c),
+        });
+        let modules = self.mods.iter().rev().flat_map(|&(spec, target)| {
+            spec.options.iter().flat_map(move |opt| {
+                let has_arg = if opt.arg.arity() == 0 { 0 } else { 1 };
+                std::iter::once(opt.name)
+                    .chain(opt.aliases.iter().copied())
+                    .map(move |name| Entry {
+                        name,
+                        has_arg,
+                        owner: Owner::Module { spec, opt, target },
+                    })
+            })
+        });
+        globals.chain(modules)
     }
 
     fn long_option(
@@ -436,7 +454,7 @@ impl<'w> Parser<'w> {
                             None => match self.words.get(self.pos) {
                                 Some(w) => {
                                     self.pos += 1;
-                                    Some((w.text.clone(), w.span))
+                                    Some((w.text.to_string(), w.span))
                                 }
                                 None => {
                                     return self.err(
@@ -513,7 +531,12 @@ impl<'w> Parser<'w> {
             }
         } else {
             let mut best: Option<(usize, &'static str)> = None;
-            for e in &self.opts {
+            let chars = name.chars().count();
+            for e in self.entries() {
+                // The distance is at least the difference in length.
+                if e.name.chars().count().abs_diff(chars) > 2 {
+                    continue;
+                }
                 let dist = strsim::damerau_levenshtein(name, e.name);
                 if dist <= 2 && best.is_none_or(|(b, _)| dist < b) {
                     best = Some((dist, e.name));
@@ -527,11 +550,12 @@ impl<'w> Parser<'w> {
     }
 
     fn short_options(&mut self, word: &str, wspan: Span, mut invert: Option<Span>) -> Res<()> {
-        let chars: Vec<char> = word[1..].chars().collect();
+        let cluster = &word[1..];
+        // Byte offset of the next option letter in `cluster`.
         let mut i = 0;
-        while i < chars.len() {
-            let c = chars[i];
-            i += 1;
+        while i < cluster.len() {
+            let c = cluster[i..].chars().next().expect("char boundary");
+            i += c.len_utf8();
             let Some(has_arg) = short_arg(c) else {
                 if self.load_proto() {
                     // The implicit protocol match knows no short options:
@@ -548,20 +572,20 @@ impl<'w> Parser<'w> {
                 has_arg,
                 owner: Owner::Global(c),
             };
-            let rest: String = chars[i..].iter().collect();
+            let rest = &cluster[i..];
             let arg = match has_arg {
                 0 => None,
                 2 => {
-                    i = chars.len();
-                    (!rest.is_empty()).then_some((rest, wspan))
+                    i = cluster.len();
+                    (!rest.is_empty()).then(|| (rest.to_string(), wspan))
                 }
                 _ => {
-                    i = chars.len();
+                    i = cluster.len();
                     if !rest.is_empty() {
-                        Some((rest, wspan))
+                        Some((rest.to_string(), wspan))
                     } else if let Some(w) = self.words.get(self.pos) {
                         self.pos += 1;
-                        Some((w.text.clone(), w.span))
+                        Some((w.text.to_string(), w.span))
                     } else {
                         return self.err(
                             &codes::MISSING_ARGUMENT,
@@ -628,19 +652,7 @@ impl<'w> Parser<'w> {
 
     /// Newest module's options go right after the global ones.
     fn merge(&mut self, spec: &'static ExtSpec, target: bool) {
-        let mut new: Vec<Entry> = Vec::new();
-        for opt in spec.options {
-            let has_arg = if opt.arg.arity() == 0 { 0 } else { 1 };
-            for name in std::iter::once(&opt.name).chain(opt.aliases.iter()) {
-                new.push(Entry {
-                    name,
-                    has_arg,
-                    owner: Owner::Module { spec, opt, target },
-                });
-            }
-        }
-        let n = GLOBAL_LONG.len();
-        self.opts.splice(n..n, new);
+        self.mods.push((spec, target));
     }
 
     fn arg_cx(&self) -> ArgCx {
@@ -726,7 +738,7 @@ impl<'w> Parser<'w> {
         if self.has_arg() {
             let w = self.words[self.pos].clone();
             self.pos += 1;
-            return Some((w.text, w.span));
+            return Some((w.text.to_string(), w.span));
         }
         None
     }
@@ -750,7 +762,7 @@ impl<'w> Parser<'w> {
                 // `--source=10.0.0.1`) that is the whole word.
                 let arg = match (c, arg) {
                     ('p' | 's' | 'd' | 'i' | 'o' | 'j', Some((_, s))) if s == wspan => {
-                        Some((self.words[self.pos - 1].text.clone(), s))
+                        Some((self.words[self.pos - 1].text.to_string(), s))
                     }
                     (_, arg) => arg,
                 };
@@ -823,7 +835,7 @@ impl<'w> Parser<'w> {
                         }
                         let w = self.words[self.pos].clone();
                         self.pos += 1;
-                        self.out.command = Some((Command::Policy(w.text), wspan));
+                        self.out.command = Some((Command::Policy(w.text.to_string()), wspan));
                     }
                     'E' => {
                         self.set_command(Command::Rename(String::new()), wspan, invert)?;
@@ -837,7 +849,7 @@ impl<'w> Parser<'w> {
                         }
                         let w = self.words[self.pos].clone();
                         self.pos += 1;
-                        self.out.command = Some((Command::Rename(w.text), wspan));
+                        self.out.command = Some((Command::Rename(w.text.to_string()), wspan));
                     }
                     'p' => {
                         self.once('p', wspan)?;
@@ -971,7 +983,7 @@ impl<'w> Parser<'w> {
                             None if self.has_arg() => {
                                 let w = self.words[self.pos].clone();
                                 self.pos += 1;
-                                w.text
+                                w.text.to_string()
                             }
                             None => {
                                 return self.err(
@@ -1066,7 +1078,7 @@ impl<'w> Parser<'w> {
     }
 
     fn addresses(&mut self, a: &str, aspan: Span) -> Res<Vec<Address>> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(1 + a.bytes().filter(|&b| b == b',').count());
         for part in a.split(',') {
             // "if a null mask is given, the name is ignored, like in
             // any/0" (libxtables): `anything/0` is the whole space.
@@ -1190,7 +1202,7 @@ impl<'w> Parser<'w> {
 
     fn target(&mut self, name: String, span: Span, goto: bool) -> Res<()> {
         let standard = matches!(name.as_str(), "ACCEPT" | "DROP" | "RETURN" | "QUEUE");
-        let spec = if goto || (!standard && self.announced.contains(&name)) {
+        let spec = if goto || (!standard && self.announced.contains(name.as_str())) {
             None
         } else {
             ext::find(ExtKind::Target, &name, self.family)
@@ -1309,7 +1321,7 @@ impl<'w> Parser<'w> {
             }
         }
         let cx = self.arg_cx();
-        let mut arg_spans = Vec::new();
+        let mut arg_spans = Vec::with_capacity(opt.arg.arity());
         let value = match opt.arg {
             ArgType::None => Value::Flag,
             ArgType::Optional(f) => match self
@@ -1408,17 +1420,13 @@ impl<'w> Parser<'w> {
             span,
             arg_spans,
         };
-        match inst_idx {
-            Some(i) => self.out.matches[i].options.push(ov),
-            None => self
-                .out
-                .target
-                .as_mut()
-                .expect("target set")
-                .inst
-                .options
-                .push(ov),
-        }
+        let options = match inst_idx {
+            Some(i) => &mut self.out.matches[i].options,
+            None => &mut self.out.target.as_mut().expect("target set").inst.options,
+        };
+        // Most modules get one or two options: grow one at a time.
+        options.reserve_exact(1);
+        options.push(ov);
         Ok(())
     }
 
@@ -1598,13 +1606,10 @@ fn v4_net(part: &str) -> Option<Result<ipnet::IpNet, String>> {
 /// libxtables' `__numeric_to_ipaddr`: 1 to 4 dotted C numbers ≤ 255,
 /// missing bytes zero.
 fn numeric_ipv4(s: &str) -> Option<std::net::Ipv4Addr> {
-    let parts: Vec<&str> = s.split('.').collect();
-    if parts.len() > 4 {
-        return None;
-    }
     let mut b = [0u8; 4];
-    for (i, p) in parts.iter().enumerate() {
-        b[i] = u8::try_from(value::parse_c_uint(p)?).ok()?;
+    for (i, p) in s.split('.').enumerate() {
+        // More than four parts: not numeric either way.
+        *b.get_mut(i)? = u8::try_from(value::parse_c_uint(p)?).ok()?;
     }
     Some(b.into())
 }
@@ -1721,7 +1726,7 @@ mod tests {
         let cx = LineCx {
             family: Family::V4,
             table: "filter",
-            announced: &[],
+            announced: &HashSet::new(),
         };
         let (_, d) = parse_words(&words, &cx, Span::new(0, rule.len()));
         d.map(|d| d.code.code)

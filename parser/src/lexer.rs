@@ -20,11 +20,138 @@ enum RawToken {
     Bare,
 }
 
+/// The text of a word: kept inline when short (most words are), else on
+/// the heap. Reads like a `&str` (`Deref`, `as_str`, comparisons with
+/// `str` and `String`).
+#[derive(Clone, PartialEq, Eq)]
+pub enum WordText {
+    Inline { len: u8, buf: [u8; WordText::INLINE] },
+    Heap(Box<str>),
+}
+
+impl WordText {
+    const INLINE: usize = 22;
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            WordText::Inline { len, buf } => {
+                std::str::from_utf8(&buf[..*len as usize]).expect("inline text is UTF-8")
+            }
+            WordText::Heap(s) => s,
+        }
+    }
+
+    /// Append a character (the newline an unclosed quote takes in).
+    pub fn push(&mut self, c: char) {
+        let mut s = self.as_str().to_string();
+        s.push(c);
+        *self = WordText::from(s.as_str());
+    }
+}
+
+impl From<&str> for WordText {
+    fn from(s: &str) -> Self {
+        if s.len() <= WordText::INLINE {
+            let mut buf = [0u8; WordText::INLINE];
+            buf[..s.len()].copy_from_slice(s.as_bytes());
+            WordText::Inline {
+                len: s.len() as u8,
+                buf,
+            }
+        } else {
+            WordText::Heap(s.into())
+        }
+    }
+}
+
+impl From<String> for WordText {
+    fn from(s: String) -> Self {
+        if s.len() <= WordText::INLINE {
+            WordText::from(s.as_str())
+        } else {
+            WordText::Heap(s.into_boxed_str())
+        }
+    }
+}
+
+impl std::ops::Deref for WordText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for WordText {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::borrow::Borrow<str> for WordText {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Debug for WordText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for WordText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<str> for WordText {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for WordText {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for WordText {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<WordText> for str {
+    fn eq(&self, other: &WordText) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl PartialEq<WordText> for &str {
+    fn eq(&self, other: &WordText) -> bool {
+        *self == other.as_str()
+    }
+}
+
+impl PartialEq<WordText> for String {
+    fn eq(&self, other: &WordText) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl From<WordText> for String {
+    fn from(w: WordText) -> String {
+        w.as_str().to_string()
+    }
+}
+
 /// One word of a rule line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Word {
     /// The word as iptables sees it, quotes removed and escapes resolved.
-    pub text: String,
+    pub text: WordText,
     /// The raw text in the file, quotes included.
     pub span: Span,
     pub quoted: bool,
@@ -35,7 +162,9 @@ pub struct Word {
 /// Split `line` (without its newline) into words; `base` is the line's byte
 /// offset in the file, so spans are file-absolute.
 pub fn split_words(line: &str, base: usize) -> Vec<Word> {
-    let mut words = Vec::new();
+    // Room for every blank-separated word (quoted blanks only overcount).
+    let blanks = line.bytes().filter(|&b| b == b' ' || b == b'\t').count();
+    let mut words = Vec::with_capacity(blanks + 1);
     let mut lex = RawToken::lexer(line);
     while let Some(tok) = lex.next() {
         let raw = lex.slice();
@@ -55,7 +184,10 @@ pub fn split_words(line: &str, base: usize) -> Vec<Word> {
     words
 }
 
-fn unquote(raw: &str) -> String {
+fn unquote(raw: &str) -> WordText {
+    if !raw.contains('"') {
+        return WordText::from(raw);
+    }
     let mut out = String::with_capacity(raw.len());
     let mut in_quote = false;
     let mut escaped = false;
@@ -77,7 +209,7 @@ fn unquote(raw: &str) -> String {
             out.push(c);
         }
     }
-    out
+    WordText::from(out)
 }
 
 #[cfg(test)]
@@ -85,7 +217,10 @@ mod tests {
     use super::*;
 
     fn texts(line: &str) -> Vec<String> {
-        split_words(line, 0).into_iter().map(|w| w.text).collect()
+        split_words(line, 0)
+            .into_iter()
+            .map(|w| w.text.to_string())
+            .collect()
     }
 
     #[test]

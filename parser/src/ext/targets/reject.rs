@@ -37,7 +37,12 @@ const TYPES6: &[(&str, &str)] = &[
 /// iptables takes the first type whose name or alias starts with the
 /// word, ignoring case.
 fn lookup(s: &str, table: &[(&str, &str)]) -> Result<Value, String> {
-    let lower = s.to_ascii_lowercase();
+    let lower = if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    };
+    let lower: &str = &lower;
     table
         .iter()
         .find(|(n, a)| n.starts_with(&lower) || a.starts_with(&lower))
