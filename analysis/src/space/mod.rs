@@ -319,6 +319,15 @@ impl PacketSet {
         self.boxes.first().and_then(PBox::witness)
     }
 
+    /// One packet of the set that also lies in `within` (a set of packets
+    /// the caller can produce, e.g. what a test can send), if there is one.
+    pub fn witness_in(&self, within: &PacketSet) -> Option<[u128; DIMS]> {
+        self.boxes
+            .iter()
+            .flat_map(|a| within.boxes.iter().filter_map(move |b| a.intersect(b)))
+            .find_map(|b| b.witness())
+    }
+
     pub fn contains(&self, p: &[u128; DIMS]) -> bool {
         self.boxes.iter().any(|b| b.contains(p))
     }
@@ -396,6 +405,14 @@ mod tests {
                 prop_assert!(a.contains(&w));
             } else {
                 prop_assert!(a.is_empty());
+            }
+        }
+
+        #[test]
+        fn witness_in_is_member_of_both(a in arb_set(), b in arb_set()) {
+            match a.witness_in(&b) {
+                Some(w) => prop_assert!(a.contains(&w) && b.contains(&w)),
+                None => prop_assert!(points().all(|p| !(a.contains(&p) && b.contains(&p)))),
             }
         }
     }
