@@ -39,7 +39,34 @@ pub struct TableFacts {
     /// The work budget ran out or a set hit its cap: dead-rule findings for
     /// this table would not be sound, so none are made.
     pub incomplete: bool,
+    /// Why and where the analysis stopped being exact, when `incomplete`.
+    pub limit: Option<Limit>,
 }
+
+/// Which limit made a table's analysis incomplete.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LimitKind {
+    /// A packet set grew past [`crate::space::DEFAULT_CAP`] boxes.
+    Fragments,
+    /// The walk used up its work budget ([`WORK_BUDGET`] box operations).
+    Budget,
+    /// Jumps nest deeper than [`MAX_DEPTH`] (a loop between chains).
+    Depth,
+}
+
+/// The first limit the walk hit: what, and at which rule (index into
+/// `Table::rules`) or, failing that, in which chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limit {
+    pub kind: LimitKind,
+    pub rule: Option<usize>,
+    pub chain: String,
+}
+
+/// Box operations the walk of one table may do.
+pub const WORK_BUDGET: usize = 2_000_000;
+/// Deepest nesting of jumps followed.
+pub const MAX_DEPTH: usize = 64;
 
 /// Packets that can appear at a hook: no input interface on locally
 /// generated packets, no output interface before routing.
@@ -68,6 +95,7 @@ struct Walker<'a> {
     entered: HashMap<String, PacketSet>,
     budget: usize,
     incomplete: bool,
+    limit: Option<Limit>,
 }
 
 /// Walk every built-in chain of a table.
@@ -82,7 +110,8 @@ pub fn analyse_table(table: &Table, family: Family) -> TableFacts {
             visited: false,
         })
         .collect();
-    let mut w = Walker { table, family, facts, entered: HashMap::new(), budget: 2_000_000, incomplete: false };
+    let mut w =
+        Walker { table, family, facts, entered: HashMap::new(), budget: WORK_BUDGET, incomplete: false, limit: None };
     let mut to_policy = HashMap::new();
     for chain in table.chains.iter().filter(|c| c.is_builtin()) {
         let hook = chain.hook.expect("built-in");
@@ -90,7 +119,7 @@ pub fn analyse_table(table: &Table, family: Family) -> TableFacts {
         let out = w.walk(&chain.name, entry, 0);
         to_policy.insert(chain.name.clone(), out.returned);
     }
-    TableFacts { rules: w.facts, entered: w.entered, to_policy, incomplete: w.incomplete }
+    TableFacts { rules: w.facts, entered: w.entered, to_policy, incomplete: w.incomplete, limit: w.limit }
 }
 
 /// Runs of at least this many rules that differ in one field are walked as
@@ -149,6 +178,54 @@ impl Covered {
     }
 }
 
+/// The fresh parts of a sequence of interval sets: for member `k`,
+/// `parts[start[k]..start[k + 1]]` are the sorted runs of its set that no
+/// earlier member covers; `all` is the union of every member.
+struct Fresh {
+    parts: Vec<(u128, u128)>,
+    start: Vec<usize>,
+    all: Intervals,
+}
+
+fn fresh_parts<'a>(sets: impl Iterator<Item = &'a [(u128, u128)]> + Clone) -> Fresh {
+    // Every run with its member, sorted: if no two overlap, every member's
+    // runs are fresh.
+    let mut tagged: Vec<(u128, u128, u32)> = Vec::new();
+    for (k, runs) in sets.clone().enumerate() {
+        tagged.extend(runs.iter().map(|&(lo, hi)| (lo, hi, k as u32)));
+    }
+    let n = sets.clone().count();
+    tagged.sort_unstable();
+    let disjoint = tagged.windows(2).all(|w| w[0].1 < w[1].0);
+    let all = Intervals::from_sorted_overlapping(tagged.iter().map(|&(lo, hi, _)| (lo, hi)));
+    let mut start = Vec::with_capacity(n + 1);
+    let mut parts = Vec::with_capacity(tagged.len());
+    if disjoint {
+        for runs in sets {
+            start.push(parts.len());
+            parts.extend_from_slice(runs);
+        }
+    } else {
+        let mut covered = Covered::default();
+        for runs in sets {
+            start.push(parts.len());
+            let mut mine = Vec::new();
+            for &(lo, hi) in runs {
+                mine.extend(covered.uncovered(lo, hi));
+            }
+            // Runs of one member are disjoint, so their fresh parts are
+            // too; sort them (a member's runs come sorted already).
+            mine.sort_unstable();
+            parts.extend(mine);
+            for &(lo, hi) in runs {
+                covered.insert(lo, hi);
+            }
+        }
+    }
+    start.push(parts.len());
+    Fresh { parts, start, all }
+}
+
 /// The one dimension in which two boxes differ, if exactly one does.
 fn single_difference(a: &PBox, b: &PBox) -> Option<Dim> {
     let mut diff = None;
@@ -164,6 +241,14 @@ fn single_difference(a: &PBox, b: &PBox) -> Option<Dim> {
 }
 
 impl Walker<'_> {
+    /// Note that a limit was hit (the first one is kept).
+    fn hit_limit(&mut self, kind: LimitKind, rule: Option<usize>, chain: &str) {
+        self.incomplete = true;
+        if self.limit.is_none() {
+            self.limit = Some(Limit { kind, rule, chain: chain.to_string() });
+        }
+    }
+
     /// Effect of a rule that decides its packets by itself (not a jump).
     fn plain_effect(&self, ri: usize) -> Option<TargetEffect> {
         let rule = &self.table.rules[ri];
@@ -204,10 +289,16 @@ impl Walker<'_> {
     }
 
     /// Walk a batch: each member's hit is what remains of its region after
-    /// the earlier members, found with a B-tree instead of a pass over the
-    /// remaining set per rule; the batch is then subtracted at once.
+    /// the earlier members. The packets of `remaining` that satisfy the
+    /// fields the members share are found once; a member's hit is those
+    /// packets restricted, in the one field that differs, to the part of
+    /// its values no earlier member had. Those fresh parts come from one
+    /// sort when the members' values are disjoint (a block list), from a
+    /// B-tree of covered runs otherwise. The batch is then subtracted at
+    /// once.
     fn walk_batch(
         &mut self,
+        chain: &str,
         members: &[usize],
         dim: Dim,
         remaining: &mut PacketSet,
@@ -216,35 +307,33 @@ impl Walker<'_> {
     ) {
         let family = self.family;
         let effect = self.plain_effect(members[0]).expect("batch has an effect");
-        let mut covered = Covered::default();
-        let mut all = Vec::new();
-        for &ri in members {
+        let mut common = self.facts[members[0]].matchset.region.clone();
+        common.set(dim, Intervals::range(0, dim.max(family)));
+        let base = remaining.intersect_box(&common);
+        let fresh = fresh_parts(members.iter().map(|&ri| self.facts[ri].matchset.region.get(dim).runs()));
+        for (k, &ri) in members.iter().enumerate() {
             let f = &mut self.facts[ri];
             f.visited = true;
             if remaining.is_empty() {
                 continue;
             }
             f.reached = true;
-            let runs: Vec<(u128, u128)> = f.matchset.region.get(dim).runs().to_vec();
-            let mut fresh = Vec::new();
-            for &(lo, hi) in &runs {
-                fresh.extend(covered.uncovered(lo, hi));
+            let part = &fresh.parts[fresh.start[k]..fresh.start[k + 1]];
+            if part.is_empty() || base.boxes().is_empty() {
+                continue;
             }
-            if !fresh.is_empty() {
-                let mut b = f.matchset.region.clone();
-                b.set(dim, Intervals::from_ranges(fresh));
-                let hit = remaining.intersect_box(&b);
+            let iv = Intervals::from_sorted_runs(part);
+            let hit = base.restrict_dim(dim, &iv);
+            if f.hit.boxes().is_empty() && !f.hit.truncated() {
+                f.hit = hit;
+            } else {
                 f.hit.union(&hit);
-            }
-            for &(lo, hi) in &runs {
-                covered.insert(lo, hi);
-                all.push((lo, hi));
             }
         }
         self.budget = self.budget.saturating_sub(members.len());
-        let mut batch_box = self.facts[members[0]].matchset.region.clone();
-        batch_box.set(dim, Intervals::from_ranges(all));
-        let hit = remaining.intersect_box(&batch_box);
+        let mut batch_box = common;
+        batch_box.set(dim, fresh.all);
+        let hit = base.restrict_dim(dim, batch_box.get(dim));
         if effect == TargetEffect::Return {
             returned.union(&hit);
         } else {
@@ -252,9 +341,8 @@ impl Walker<'_> {
         }
         remaining.subtract_box(&batch_box);
         if remaining.truncated() {
-            self.incomplete = true;
+            self.hit_limit(LimitKind::Fragments, members.last().copied(), chain);
         }
-        let _ = family;
     }
 
     fn walk(&mut self, chain_name: &str, entry: PacketSet, depth: usize) -> Outcome {
@@ -264,13 +352,13 @@ impl Walker<'_> {
         let entered = self.entered.entry(chain_name.to_string()).or_insert_with(|| PacketSet::empty(family));
         entered.union(&entry);
         if entered.truncated() {
-            self.incomplete = true;
+            self.hit_limit(LimitKind::Fragments, None, chain_name);
         }
         let Some(chain) = self.table.chain(chain_name) else {
             return Outcome { decided, returned: entry };
         };
-        if depth > 64 {
-            self.incomplete = true;
+        if depth > MAX_DEPTH {
+            self.hit_limit(LimitKind::Depth, None, chain_name);
             return Outcome { decided, returned: entry };
         }
         let rules = &chain.rules;
@@ -278,15 +366,18 @@ impl Walker<'_> {
         let mut i = 0;
         while i < rules.len() {
             if let Some((end, dim)) = self.batch_end(rules, i) {
-                self.walk_batch(&rules[i..end], dim, &mut remaining, &mut decided, &mut returned);
+                self.walk_batch(chain_name, &rules[i..end], dim, &mut remaining, &mut decided, &mut returned);
                 i = end;
                 continue;
             }
             let ri = rules[i];
             i += 1;
             self.budget = self.budget.saturating_sub(1 + remaining.boxes().len());
-            if self.budget == 0 {
-                self.incomplete = true;
+            if self.budget == 0 && !remaining.truncated() {
+                // Out of work: stop narrowing (an over-approximation, so
+                // every later operation on the set is cheap and sound).
+                self.hit_limit(LimitKind::Budget, Some(ri), chain_name);
+                remaining.give_up();
             }
             let rule = &self.table.rules[ri];
             let f = &mut self.facts[ri];
@@ -297,14 +388,14 @@ impl Walker<'_> {
             f.reached = true;
             let hit = remaining.intersect_box(&f.matchset.region);
             f.hit.union(&hit);
+            let exact = f.matchset.exact();
+            let region = f.matchset.region.clone();
             if hit.truncated() || remaining.truncated() {
-                self.incomplete = true;
+                self.hit_limit(LimitKind::Fragments, Some(ri), chain_name);
             }
             if hit.boxes().is_empty() {
                 continue;
             }
-            let exact = f.matchset.exact();
-            let region = f.matchset.region.clone();
             let Some(target) = &rule.target else { continue };
             match &target.kind {
                 TargetKind::Chain(callee) => {
@@ -410,6 +501,93 @@ mod tests {
         let (_, f) = facts("*filter\n-A FORWARD -i eth0 -j ACCEPT\n-A OUTPUT -o eth0 -j ACCEPT\nCOMMIT\n");
         assert!(!f.rules[0].hit.is_empty());
         assert!(!f.rules[1].hit.is_empty());
+    }
+
+    proptest::proptest! {
+        /// The fresh parts of each member are its values no earlier member
+        /// has, whether the members overlap (B-tree path) or not (sort
+        /// path); `all` is the union.
+        #[test]
+        fn fresh_parts_match_brute_force(
+            sets in proptest::collection::vec(proptest::collection::vec((0u128..60, 0u128..6), 0..3), 1..12),
+            spread in proptest::bool::ANY,
+        ) {
+            let sets: Vec<Intervals> = sets
+                .iter()
+                .enumerate()
+                .map(|(k, v)| {
+                    // `spread` keeps members apart to exercise the sort path.
+                    let off = if spread { k as u128 * 100 } else { 0 };
+                    Intervals::from_ranges(v.iter().map(|&(a, l)| (a + off, a + off + l)))
+                })
+                .collect();
+            let fresh = fresh_parts(sets.iter().map(|s| s.runs()));
+            let mut seen = std::collections::BTreeSet::new();
+            for (k, s) in sets.iter().enumerate() {
+                let part = &fresh.parts[fresh.start[k]..fresh.start[k + 1]];
+                let got: std::collections::BTreeSet<u128> = part.iter().flat_map(|&(a, b)| a..=b).collect();
+                let mine: std::collections::BTreeSet<u128> = s.runs().iter().flat_map(|&(a, b)| a..=b).collect();
+                let want: std::collections::BTreeSet<u128> = mine.difference(&seen).copied().collect();
+                proptest::prop_assert_eq!(&got, &want, "member {}", k);
+                proptest::prop_assert!(part.windows(2).all(|w| w[0].1 < w[1].0), "parts sorted and disjoint");
+                seen.extend(mine);
+            }
+            let all: std::collections::BTreeSet<u128> = fresh.all.runs().iter().flat_map(|&(a, b)| a..=b).collect();
+            proptest::prop_assert_eq!(all, seen);
+        }
+    }
+
+    /// The batch walk gives the same hits as the rule-by-rule walk.
+    #[test]
+    fn batch_and_single_walks_agree() {
+        let mut text =
+            String::from("*filter\n:f2b - [0:0]\n-A INPUT -p tcp -j f2b\n-A INPUT -s 10.0.0.0/30 -j ACCEPT\n");
+        let addrs = [
+            "10.0.0.1",
+            "10.0.0.2",
+            "10.0.0.0/31",
+            "10.0.0.9",
+            "10.0.0.1",
+            "10.0.0.3",
+            "10.0.0.8/29",
+            "10.0.0.12",
+            "10.0.0.4/30",
+            "10.0.0.20",
+            "10.0.0.0/30",
+        ];
+        for a in addrs {
+            text.push_str(&format!("-A f2b -s {a} -j DROP\n"));
+        }
+        text.push_str("-A f2b -p tcp --dport 22 -j ACCEPT\nCOMMIT\n");
+        let (p, batched) = facts(&text);
+        // A LOG between every two rules breaks every batch up.
+        let single_text = text.replace("-j DROP\n", "-j DROP\n-A f2b -j LOG\n");
+        let (p2, single) = facts(&single_text);
+        let pick = |p: &iptlint_parser::Parsed, f: &TableFacts| -> Vec<(bool, Vec<[u128; crate::space::DIMS]>)> {
+            p.ruleset.tables[0]
+                .rules
+                .iter()
+                .zip(&f.rules)
+                .filter(|(r, _)| r.target.as_ref().is_none_or(|t| t.name != "LOG"))
+                .map(|(_, f)| {
+                    let probes: Vec<_> = (0..32u128)
+                        .map(|host| {
+                            let mut w = [0u128; crate::space::DIMS];
+                            w[Dim::Src as usize] = 0x0a00_0000 + host;
+                            w[Dim::Proto as usize] = 6;
+                            w[Dim::Dport as usize] = 22;
+                            w[Dim::InIface as usize] = iface_range("eth0").0;
+                            w[Dim::OutIface as usize] = iface_range("").0;
+                            w
+                        })
+                        .filter(|w| f.hit.contains(w))
+                        .collect();
+                    (f.hit.is_empty(), probes)
+                })
+                .collect()
+        };
+        assert!(batched.rules.len() < single.rules.len());
+        assert_eq!(pick(&p, &batched), pick(&p2, &single));
     }
 
     #[test]

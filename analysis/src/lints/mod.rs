@@ -24,6 +24,7 @@ macro_rules! declare_lint {
     };
 }
 
+pub mod analysis_incomplete;
 pub mod duplicate_rule;
 pub mod empty_chain;
 pub mod host_bits_set;
@@ -53,4 +54,5 @@ pub static ALL: &[Lint] = &[
     Lint { code: &missing_policy::MISSING_POLICY, check: missing_policy::check },
     Lint { code: &permissive_policy::PERMISSIVE_POLICY, check: permissive_policy::check },
     Lint { code: &host_bits_set::HOST_BITS_SET, check: host_bits_set::check },
+    Lint { code: &analysis_incomplete::ANALYSIS_INCOMPLETE, check: analysis_incomplete::check },
 ];

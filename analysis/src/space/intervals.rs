@@ -106,6 +106,35 @@ impl Intervals {
         Intervals { runs: runs.into() }
     }
 
+    /// From runs already sorted and disjoint (adjacent runs are merged).
+    pub fn from_sorted_runs(runs: &[(u128, u128)]) -> Self {
+        Self::from_sorted_overlapping(runs.iter().copied())
+    }
+
+    /// From ranges sorted by their start, possibly overlapping or adjacent.
+    pub fn from_sorted_overlapping(ranges: impl IntoIterator<Item = (u128, u128)>) -> Self {
+        let mut it = ranges.into_iter().filter(|(a, b)| a <= b);
+        let Some(first) = it.next() else {
+            return Self::empty();
+        };
+        let mut out: Vec<(u128, u128)> = Vec::new();
+        let mut cur = first;
+        for (a, b) in it {
+            debug_assert!(a >= cur.0, "ranges not sorted");
+            if a <= cur.1.saturating_add(1) {
+                cur.1 = cur.1.max(b);
+            } else {
+                out.push(cur);
+                cur = (a, b);
+            }
+        }
+        if out.is_empty() {
+            return Intervals { runs: Runs::Inline(1, [cur]) };
+        }
+        out.push(cur);
+        Intervals { runs: out.into() }
+    }
+
     pub fn runs(&self) -> &[(u128, u128)] {
         &self.runs
     }

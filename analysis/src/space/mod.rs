@@ -235,6 +235,29 @@ impl PacketSet {
         self.truncated
     }
 
+    /// Stop tracking the set exactly: mark it truncated, so it is never
+    /// reported empty and later subtractions leave it as it is.
+    pub fn give_up(&mut self) {
+        self.truncated = true;
+    }
+
+    /// The packets of the set whose value in `d` lies in `iv`.
+    pub fn restrict_dim(&self, d: Dim, iv: &Intervals) -> PacketSet {
+        let boxes = self
+            .boxes
+            .iter()
+            .filter_map(|b| {
+                let cut = b.get(d).intersect(iv);
+                (!cut.is_empty()).then(|| {
+                    let mut c = b.clone();
+                    c.set(d, cut);
+                    c
+                })
+            })
+            .collect();
+        PacketSet { family: self.family, boxes, truncated: self.truncated, cap: self.cap }
+    }
+
     /// Empty for sure (never true for a truncated set).
     pub fn is_empty(&self) -> bool {
         self.boxes.is_empty() && !self.truncated
