@@ -11,8 +11,9 @@ use iptlint_parser::{parse, Family, ParseOptions};
 
 /// (line, lint name) of every dead-rule finding (L101, L102, L103).
 fn dead(rules: &[&str]) -> Vec<(usize, &'static str)> {
-    let mut text =
-        String::from("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:sub - [0:0]\n");
+    let mut text = String::from(
+        "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:sub - [0:0]\n:sub2 - [0:0]\n",
+    );
     for r in rules {
         text.push_str(r);
         text.push('\n');
@@ -24,7 +25,7 @@ fn dead(rules: &[&str]) -> Vec<(usize, &'static str)> {
         .iter()
         .filter(|d| d.code.code.starts_with("L10"))
         // Line numbers counted from the first rule (1-based).
-        .map(|d| (p.ruleset.line_of(d.span.start) - 5, d.code.name))
+        .map(|d| (p.ruleset.line_of(d.span.start) - 6, d.code.name))
         .collect()
 }
 
@@ -139,5 +140,24 @@ fn unmodelled_matches_decide_nothing() {
     ] {
         let first = format!("-A INPUT -p tcp {m} -j DROP");
         assert_eq!(dead(&[&first, "-A INPUT -p tcp --dport 22 -j ACCEPT"]), vec![], "{first}");
+    }
+}
+
+#[test]
+fn a_may_match_rule_in_a_called_chain_decides_nothing_for_the_caller() {
+    for m in ["-m limit --limit 1/s", "-m statistic --mode random --probability 0.5", "-m set --match-set x src"] {
+        let sub = format!("-A sub {m} -j DROP");
+        assert_eq!(dead(&["-A INPUT -p tcp -j sub", "-A INPUT -p tcp --dport 22 -j ACCEPT", &sub]), vec![], "{sub}");
+        // Nested one level deeper, and through a goto.
+        assert_eq!(
+            dead(&[
+                "-A INPUT -p tcp -j sub",
+                "-A INPUT -p tcp --dport 22 -j ACCEPT",
+                "-A sub -j sub2",
+                &sub.replace("-A sub ", "-A sub2 ")
+            ]),
+            vec![],
+            "{sub}"
+        );
     }
 }

@@ -162,6 +162,14 @@ fn rules_of(text: &str) -> usize {
     text.lines().filter(|l| l.starts_with("-A ")).count()
 }
 
+/// CPU time of this thread so far (Linux `schedstat`; zero elsewhere).
+fn cpu_time() -> Duration {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .map_or(Duration::ZERO, Duration::from_nanos)
+}
+
 /// Median of `runs` timings of `f`.
 fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
     let mut v: Vec<Duration> = (0..runs)
@@ -197,18 +205,19 @@ fn restore_test(text: &str) -> Option<Duration> {
     best
 }
 
-fn workloads() -> Vec<(String, String)> {
-    let mut v = Vec::new();
+/// The rulesets, by name; only those whose name contains `only`.
+fn workloads(only: Option<&str>) -> Vec<(String, String)> {
+    let mut v: Vec<(String, Box<dyn Fn() -> String>)> = Vec::new();
     for n in [1_000, 10_000, 100_000] {
-        v.push((format!("blocklist/{n}"), block_list(n)));
+        v.push((format!("blocklist/{n}"), Box::new(move || block_list(n))));
     }
     for n in [1_000, 10_000, 100_000] {
-        v.push((format!("random/{n}"), random_rules(n)));
+        v.push((format!("random/{n}"), Box::new(move || random_rules(n))));
     }
     for s in [300, 3_000] {
-        v.push((format!("kube-proxy/{s}svc"), kube_proxy(s)));
+        v.push((format!("kube-proxy/{s}svc"), Box::new(move || kube_proxy(s))));
     }
-    v
+    v.into_iter().filter(|(n, _)| only.is_none_or(|o| n.contains(o))).map(|(n, f)| (n, f())).collect()
 }
 
 fn opts() -> ParseOptions {
@@ -220,10 +229,7 @@ fn summary(only: Option<&str>) {
         "{:<22} {:>7} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7}  findings",
         "ruleset", "rules", "parse", "walk", "check", "total", "restore", "ratio"
     );
-    for (name, text) in workloads() {
-        if only.is_some_and(|o| !name.contains(o)) {
-            continue;
-        }
+    for (name, text) in workloads(only) {
         let runs = if text.len() > 2_000_000 { 3 } else { 5 };
         let parsed = parse(&text, &opts());
         let parse_t = time(runs, || parse(&text, &opts()));
@@ -252,8 +258,8 @@ fn summary(only: Option<&str>) {
     }
 }
 
-fn benches(c: &mut Criterion) {
-    for (name, text) in workloads() {
+fn benches(c: &mut Criterion, only: Option<&str>) {
+    for (name, text) in workloads(only) {
         let mut g = c.benchmark_group(name.clone());
         g.sample_size(10);
         g.measurement_time(Duration::from_secs(if text.len() > 2_000_000 { 8 } else { 3 }));
@@ -277,14 +283,34 @@ fn main() {
         return;
     }
     let only = args.iter().skip(1).find(|a| !a.starts_with('-')).cloned();
-    // `--once NAME`: one parse and one check, for profilers.
+    // `--once NAME`: one parse, one walk and one check, with the CPU time
+    // each took (less disturbed by other load than wall time), for
+    // profilers and busy machines.
     if args.iter().any(|a| a == "--once") {
-        for (name, text) in workloads().into_iter().filter(|(n, _)| only.as_deref().is_none_or(|o| n.contains(o))) {
-            let t = Instant::now();
+        for (name, text) in workloads(only.as_deref()) {
+            let c0 = cpu_time();
             let parsed = parse(&text, &opts());
-            let p = t.elapsed();
+            let c1 = cpu_time();
+            let facts: Vec<_> =
+                parsed.ruleset.tables.iter().map(|t| analyse_table(t, parsed.ruleset.family)).collect();
+            let c2 = cpu_time();
             let findings = check_source(&parsed, &text, &Config::default());
-            println!("{name}: parse {:?}, check {:?}, {} findings", p, t.elapsed() - p, findings.len());
+            let c3 = cpu_time();
+            let ms = |a: Duration, b: Duration| format!("{:.1}ms", (b - a).as_secs_f64() * 1e3);
+            println!(
+                "{name}: cpu parse {}, walk {}, check {} (walk included), {} findings, incomplete: {}",
+                ms(c0, c1),
+                ms(c1, c2),
+                ms(c2, c3),
+                findings.len(),
+                facts.iter().any(|f| f.incomplete)
+            );
+            for (t, f) in parsed.ruleset.tables.iter().zip(&facts) {
+                if let Some(l) = &f.limit {
+                    let line = l.rule.map(|r| parsed.ruleset.line_of(t.rules[r].span.start));
+                    println!("  table {}: {:?} in chain {} at line {:?}", t.name, l.kind, l.chain, line);
+                }
+            }
         }
         return;
     }
@@ -293,6 +319,6 @@ fn main() {
         return;
     }
     let mut c = Criterion::default().configure_from_args();
-    benches(&mut c);
+    benches(&mut c, only.as_deref());
     c.final_summary();
 }

@@ -82,9 +82,8 @@ pub fn hook_entry(hook: Hook, family: Family) -> PBox {
 }
 
 struct Outcome {
-    /// Packets that got a final verdict inside the chain (or below it).
-    decided: PacketSet,
-    /// Packets that RETURNed or fell off the end of a user chain.
+    /// Packets that RETURNed or fell off the end of a user chain: every
+    /// packet of the entry that did not certainly get a verdict below.
     returned: PacketSet,
 }
 
@@ -188,38 +187,51 @@ struct Fresh {
 }
 
 fn fresh_parts<'a>(sets: impl Iterator<Item = &'a [(u128, u128)]> + Clone) -> Fresh {
-    // Every run with its member, sorted: if no two overlap, every member's
-    // runs are fresh.
+    // Every run with its member, sorted by start. Runs that overlap no
+    // other run are fresh as they are; only inside a cluster of
+    // overlapping runs do earlier members cut later ones.
     let mut tagged: Vec<(u128, u128, u32)> = Vec::new();
     for (k, runs) in sets.clone().enumerate() {
         tagged.extend(runs.iter().map(|&(lo, hi)| (lo, hi, k as u32)));
     }
-    let n = sets.clone().count();
+    let n = sets.count();
     tagged.sort_unstable();
-    let disjoint = tagged.windows(2).all(|w| w[0].1 < w[1].0);
     let all = Intervals::from_sorted_overlapping(tagged.iter().map(|&(lo, hi, _)| (lo, hi)));
-    let mut start = Vec::with_capacity(n + 1);
-    let mut parts = Vec::with_capacity(tagged.len());
-    if disjoint {
-        for runs in sets {
-            start.push(parts.len());
-            parts.extend_from_slice(runs);
+    // Fresh pieces tagged with their member.
+    let mut pieces: Vec<(u32, u128, u128)> = Vec::with_capacity(tagged.len());
+    let mut i = 0;
+    while i < tagged.len() {
+        let mut end = i + 1;
+        let mut reach = tagged[i].1;
+        while end < tagged.len() && tagged[end].0 <= reach {
+            reach = reach.max(tagged[end].1);
+            end += 1;
         }
-    } else {
-        let mut covered = Covered::default();
-        for runs in sets {
-            start.push(parts.len());
-            let mut mine = Vec::new();
-            for &(lo, hi) in runs {
-                mine.extend(covered.uncovered(lo, hi));
-            }
-            // Runs of one member are disjoint, so their fresh parts are
-            // too; sort them (a member's runs come sorted already).
-            mine.sort_unstable();
-            parts.extend(mine);
-            for &(lo, hi) in runs {
+        if end == i + 1 {
+            pieces.push((tagged[i].2, tagged[i].0, tagged[i].1));
+        } else {
+            // A cluster: walk its runs in member order.
+            let mut cluster: Vec<(u32, u128, u128)> = tagged[i..end].iter().map(|&(lo, hi, k)| (k, lo, hi)).collect();
+            cluster.sort_unstable();
+            // Runs of one member never overlap each other, so covering a
+            // run right after cutting it cannot cut its siblings.
+            let mut covered = Covered::default();
+            for &(k, lo, hi) in &cluster {
+                pieces.extend(covered.uncovered(lo, hi).into_iter().map(|(a, b)| (k, a, b)));
                 covered.insert(lo, hi);
             }
+        }
+        i = end;
+    }
+    pieces.sort_unstable();
+    let mut start = Vec::with_capacity(n + 1);
+    let mut parts = Vec::with_capacity(pieces.len());
+    let mut p = 0;
+    for k in 0..n as u32 {
+        start.push(parts.len());
+        while p < pieces.len() && pieces[p].0 == k {
+            parts.push((pieces[p].1, pieces[p].2));
+            p += 1;
         }
     }
     start.push(parts.len());
@@ -302,7 +314,6 @@ impl Walker<'_> {
         members: &[usize],
         dim: Dim,
         remaining: &mut PacketSet,
-        decided: &mut PacketSet,
         returned: &mut PacketSet,
     ) {
         let family = self.family;
@@ -333,11 +344,8 @@ impl Walker<'_> {
         self.budget = self.budget.saturating_sub(members.len());
         let mut batch_box = common;
         batch_box.set(dim, fresh.all);
-        let hit = base.restrict_dim(dim, batch_box.get(dim));
         if effect == TargetEffect::Return {
-            returned.union(&hit);
-        } else {
-            decided.union(&hit);
+            returned.union(&base.restrict_dim(dim, batch_box.get(dim)));
         }
         remaining.subtract_box(&batch_box);
         if remaining.truncated() {
@@ -347,26 +355,26 @@ impl Walker<'_> {
 
     fn walk(&mut self, chain_name: &str, entry: PacketSet, depth: usize) -> Outcome {
         let family = self.family;
-        let mut decided = PacketSet::empty(family);
         let mut returned = PacketSet::empty(family);
         let entered = self.entered.entry(chain_name.to_string()).or_insert_with(|| PacketSet::empty(family));
-        entered.union(&entry);
-        if entered.truncated() {
-            self.hit_limit(LimitKind::Fragments, None, chain_name);
-        }
+        // What enters a chain is only ever used as an over-approximation
+        // (a rule no entry packet can match is unreachable), so at the cap
+        // it becomes its bounding box instead of making the table
+        // incomplete.
+        entered.union_or_hull(&entry);
         let Some(chain) = self.table.chain(chain_name) else {
-            return Outcome { decided, returned: entry };
+            return Outcome { returned: entry };
         };
         if depth > MAX_DEPTH {
             self.hit_limit(LimitKind::Depth, None, chain_name);
-            return Outcome { decided, returned: entry };
+            return Outcome { returned: entry };
         }
         let rules = &chain.rules;
         let mut remaining = entry;
         let mut i = 0;
         while i < rules.len() {
             if let Some((end, dim)) = self.batch_end(rules, i) {
-                self.walk_batch(chain_name, &rules[i..end], dim, &mut remaining, &mut decided, &mut returned);
+                self.walk_batch(chain_name, &rules[i..end], dim, &mut remaining, &mut returned);
                 i = end;
                 continue;
             }
@@ -389,7 +397,6 @@ impl Walker<'_> {
             let hit = remaining.intersect_box(&f.matchset.region);
             f.hit.union(&hit);
             let exact = f.matchset.exact();
-            let region = f.matchset.region.clone();
             if hit.truncated() || remaining.truncated() {
                 self.hit_limit(LimitKind::Fragments, Some(ri), chain_name);
             }
@@ -397,22 +404,24 @@ impl Walker<'_> {
                 continue;
             }
             let Some(target) = &rule.target else { continue };
+            // A rule whose conditions are not all modelled may not match
+            // the packets of its region: they go on, whatever its target.
             match &target.kind {
                 TargetKind::Chain(callee) => {
-                    let out = self.walk(callee, hit.clone(), depth + 1);
+                    let out = self.walk(callee, hit, depth + 1);
                     if target.goto {
                         // Packets never come back here; a RETURN in the
                         // callee returns from this chain.
-                        decided.union(&out.decided);
                         returned.union(&out.returned);
                         if exact {
-                            remaining.subtract_box(&region);
+                            self.cut(&mut remaining, ri);
                         }
-                    } else {
-                        decided.union(&out.decided);
-                        if exact {
-                            remaining.subtract(&out.decided);
-                        }
+                    } else if exact {
+                        // The packets the callee did not certainly decide
+                        // come back and go on: the rest of the chain sees
+                        // what the rule did not match plus those.
+                        self.cut(&mut remaining, ri);
+                        remaining.union(&out.returned);
                     }
                 }
                 TargetKind::Ext(spec) => match spec.effect {
@@ -422,24 +431,31 @@ impl Walker<'_> {
                     | TargetEffect::Queue
                     | TargetEffect::Rewrite
                     | TargetEffect::Terminal => {
-                        decided.union(&hit);
                         if exact {
-                            remaining.subtract_box(&region);
+                            self.cut(&mut remaining, ri);
                         }
                     }
                     TargetEffect::Return => {
                         returned.union(&hit);
                         if exact {
-                            remaining.subtract_box(&region);
+                            self.cut(&mut remaining, ri);
                         }
                     }
                     TargetEffect::Continue | TargetEffect::None => {}
                 },
                 TargetKind::Unknown(_) => {}
             }
+            if remaining.truncated() {
+                self.hit_limit(LimitKind::Fragments, Some(ri), chain_name);
+            }
         }
         returned.union(&remaining);
-        Outcome { decided, returned }
+        Outcome { returned }
+    }
+
+    /// Remove a rule's region from the packets still going on.
+    fn cut(&self, remaining: &mut PacketSet, ri: usize) {
+        remaining.subtract_box(&self.facts[ri].matchset.region);
     }
 }
 

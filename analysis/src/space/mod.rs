@@ -328,6 +328,24 @@ impl PacketSet {
         self.truncated |= other.truncated || self.boxes.len() > self.cap;
     }
 
+    /// Union that never outgrows the cap: past it, the set becomes the
+    /// smallest box holding every packet of both, and is marked truncated.
+    /// For sets used only as over-approximations.
+    pub fn union_or_hull(&mut self, other: &PacketSet) {
+        self.union(other);
+        if self.boxes.len() > self.cap {
+            let mut hull = self.boxes[0].clone();
+            for b in &self.boxes[1..] {
+                for d in Dim::ALL {
+                    let iv = hull.get(d).hull_with(b.get(d));
+                    hull.set(d, iv);
+                }
+            }
+            self.boxes = vec![hull];
+            self.truncated = true;
+        }
+    }
+
     /// `self ⊆ other`, exactly (false when unsure).
     pub fn is_subset(&self, other: &PacketSet) -> bool {
         if other.truncated {
