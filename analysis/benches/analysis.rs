@@ -291,8 +291,7 @@ fn main() {
             let c0 = cpu_time();
             let parsed = parse(&text, &opts());
             let c1 = cpu_time();
-            let facts: Vec<_> =
-                parsed.ruleset.tables.iter().map(|t| analyse_table(t, parsed.ruleset.family)).collect();
+            let facts: Vec<_> = parsed.ruleset.tables.iter().map(|t| analyse_table(t, parsed.ruleset.family)).collect();
             let c2 = cpu_time();
             let findings = check_source(&parsed, &text, &Config::default());
             let c3 = cpu_time();

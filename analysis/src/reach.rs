@@ -63,8 +63,11 @@ pub struct Limit {
     pub chain: String,
 }
 
-/// Box operations the walk of one table may do.
+/// Box operations the walk of one table may do (at least; see
+/// [`BUDGET_PER_RULE`]).
 pub const WORK_BUDGET: usize = 2_000_000;
+/// Box operations allowed per rule of the table, for large tables.
+pub const BUDGET_PER_RULE: usize = 200;
 /// Deepest nesting of jumps followed.
 pub const MAX_DEPTH: usize = 64;
 
@@ -109,8 +112,15 @@ pub fn analyse_table(table: &Table, family: Family) -> TableFacts {
             visited: false,
         })
         .collect();
-    let mut w =
-        Walker { table, family, facts, entered: HashMap::new(), budget: WORK_BUDGET, incomplete: false, limit: None };
+    let mut w = Walker {
+        table,
+        family,
+        facts,
+        entered: HashMap::new(),
+        budget: WORK_BUDGET.max(table.rules.len().saturating_mul(BUDGET_PER_RULE)),
+        incomplete: false,
+        limit: None,
+    };
     let mut to_policy = HashMap::new();
     for chain in table.chains.iter().filter(|c| c.is_builtin()) {
         let hook = chain.hook.expect("built-in");
@@ -128,13 +138,29 @@ pub fn analyse_table(table: &Table, family: Family) -> TableFacts {
 /// `-d IP -p tcp --dport P -j CHAIN` rules stay linear.
 struct Rest {
     base: PacketSet,
-    cuts: Vec<PBox>,
-    /// Hull of every cut per dimension, to skip them all at once.
+    /// Groups of cut boxes with their hull (a jump's decided packets form
+    /// one group, inside the jump's region), so a rule skips a whole group
+    /// that misses it with one test.
+    cuts: Vec<(PBox, Vec<PBox>)>,
+    /// Hull of every cut, to skip them all at once.
     cut_hull: Option<PBox>,
-    /// `base` minus `cuts[..n]`, computed on demand and extended lazily.
+    /// `base` minus the first `n` groups, computed on demand and extended
+    /// lazily.
     flat: Option<(PacketSet, usize)>,
     /// A cut was dropped (its set was capped): the rest over-approximates.
     lossy: bool,
+}
+
+fn widen(hull: &mut Option<PBox>, b: &PBox) {
+    match hull {
+        Some(h) => {
+            for d in Dim::ALL {
+                let iv = h.get(d).hull_with(b.get(d));
+                h.set(d, iv);
+            }
+        }
+        None => *hull = Some(b.clone()),
+    }
 }
 
 impl Rest {
@@ -142,18 +168,24 @@ impl Rest {
         Rest { base: entry, cuts: Vec::new(), cut_hull: None, flat: None, lossy: false }
     }
 
-    /// Packets of the rest that lie in `b`, and how many cuts were applied.
+    /// Packets of the rest that lie in `b`, and how much work that took.
     fn intersect_box(&self, b: &PBox) -> (PacketSet, usize) {
         let mut s = self.base.intersect_box(b);
         let mut work = 0;
         if self.cut_hull.as_ref().is_some_and(|h| h.intersects(b)) {
-            for c in &self.cuts {
-                if s.boxes().is_empty() || s.truncated() {
-                    break;
+            'groups: for (hull, group) in &self.cuts {
+                work += 1;
+                if !hull.intersects(b) {
+                    continue;
                 }
-                if c.intersects(b) {
-                    s.subtract_box(c);
-                    work += s.boxes().len();
+                for c in group {
+                    if s.boxes().is_empty() || s.truncated() {
+                        break 'groups;
+                    }
+                    if c.intersects(b) {
+                        s.subtract_box(c);
+                        work += s.boxes().len();
+                    }
                 }
             }
         }
@@ -161,16 +193,8 @@ impl Rest {
     }
 
     fn cut(&mut self, b: &PBox) {
-        match &mut self.cut_hull {
-            Some(h) => {
-                for d in Dim::ALL {
-                    let iv = h.get(d).hull_with(b.get(d));
-                    h.set(d, iv);
-                }
-            }
-            None => self.cut_hull = Some(b.clone()),
-        }
-        self.cuts.push(b.clone());
+        widen(&mut self.cut_hull, b);
+        self.cuts.push((b.clone(), vec![b.clone()]));
     }
 
     /// Remove a set of packets; one that was capped is not removed at all
@@ -180,19 +204,29 @@ impl Rest {
             self.lossy = true;
             return;
         }
+        let mut hull = None;
         for b in s.boxes() {
-            self.cut(b);
+            widen(&mut hull, b);
+        }
+        if let Some(h) = hull {
+            widen(&mut self.cut_hull, &h);
+            self.cuts.push((h, s.boxes().to_vec()));
         }
     }
 
     /// The rest as one set (cached; extended with new cuts only).
     fn flatten(&mut self) -> &PacketSet {
         let (mut set, done) = self.flat.take().unwrap_or_else(|| (self.base.clone(), 0));
-        for c in &self.cuts[done..] {
-            if set.boxes().is_empty() || set.truncated() {
-                break;
+        'groups: for (hull, group) in &self.cuts[done..] {
+            if !set.intersects_box(hull) {
+                continue;
             }
-            set.subtract_box(c);
+            for c in group {
+                if set.boxes().is_empty() || set.truncated() {
+                    break 'groups;
+                }
+                set.subtract_box(c);
+            }
         }
         if self.lossy {
             set.give_up();

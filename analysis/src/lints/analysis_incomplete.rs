@@ -3,7 +3,7 @@
 
 use iptlint_parser::Diagnostic;
 
-use crate::reach::{LimitKind, MAX_DEPTH, WORK_BUDGET};
+use crate::reach::{LimitKind, BUDGET_PER_RULE, MAX_DEPTH, WORK_BUDGET};
 use crate::space::DEFAULT_CAP;
 use crate::LintCx;
 
@@ -46,7 +46,10 @@ pub fn check(cx: &LintCx) -> Vec<Diagnostic> {
             Some(LimitKind::Fragments) | None => {
                 format!("the packets it tracks split into more than {DEFAULT_CAP} pieces")
             }
-            Some(LimitKind::Budget) => format!("the walk used up its budget of {WORK_BUDGET} steps"),
+            Some(LimitKind::Budget) => format!(
+                "the walk used up its budget of {} steps",
+                WORK_BUDGET.max(table.rules.len().saturating_mul(BUDGET_PER_RULE))
+            ),
             Some(LimitKind::Depth) => format!("jumps nest deeper than {MAX_DEPTH} chains"),
         };
         let (span, place) = match facts.limit.as_ref() {
