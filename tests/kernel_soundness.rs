@@ -96,7 +96,7 @@ fn neg(rng: &mut Rng, percent: u64) -> &'static str {
 }
 
 /// The conditions of one rule.
-fn conditions(rng: &mut Rng) -> String {
+fn conditions(rng: &mut Rng, may_match: bool) -> String {
     let mut r = String::new();
     let proto = match rng.below(100) {
         0..=49 => Some("tcp"),
@@ -137,6 +137,11 @@ fn conditions(rng: &mut Rng) -> String {
             }
         }
     }
+    if may_match && rng.chance(10) {
+        // A condition iptlint does not model (so the rule only *may*
+        // match) and the test's small packets never meet.
+        r.push_str(" -m length --length 60000:65535");
+    }
     if rng.chance(15) {
         r.push_str(&format!(" -m conntrack {}--ctstate {}", neg(rng, 20), rng.pick(STATES)));
     } else if rng.chance(5) {
@@ -150,6 +155,8 @@ fn conditions(rng: &mut Rng) -> String {
 fn ruleset(seed: u64) -> String {
     let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
     let policy = if rng.chance(50) { "ACCEPT" } else { "DROP" };
+    // A third of the rulesets hold rules that only may match.
+    let may_match = rng.chance(33);
     let mut text = format!("*filter\n:INPUT {policy} [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT DROP [0:0]\n");
     let chains = ["INPUT", "A", "B", "C"];
     for c in &chains[1..] {
@@ -158,6 +165,20 @@ fn ruleset(seed: u64) -> String {
     for (ci, chain) in chains.iter().enumerate() {
         let n = if ci == 0 { 12 + rng.below(8) } else { 4 + rng.below(6) };
         let mut earlier: Vec<String> = Vec::new();
+        if ci > 0 && rng.chance(40) {
+            // A block list: a run of rules differing only in the source,
+            // with repeats and nested networks (walked as a batch).
+            let verdict = *rng.pick(&["DROP", "ACCEPT", "RETURN"]);
+            let tail = if rng.chance(50) { " -p tcp --dport 22" } else { "" };
+            for _ in 0..(8 + rng.below(6)) {
+                let src = if rng.chance(70) {
+                    format!("{}.{}", rng.pick(&["10.1.2", "198.18.5", "192.168.1"]), rng.below(8))
+                } else {
+                    rng.pick(NETS).to_string()
+                };
+                text.push_str(&format!("-A {chain} -s {src}{tail} -j {verdict}\n"));
+            }
+        }
         for k in 0..n {
             // Reuse an earlier rule's conditions now and then: exact
             // repeats and near repeats make shadowed and redundant rules.
@@ -166,7 +187,7 @@ fn ruleset(seed: u64) -> String {
             } else if k + 1 == n && rng.chance(30) {
                 String::new()
             } else {
-                conditions(&mut rng)
+                conditions(&mut rng, may_match)
             };
             let callees = &chains[ci + 1..];
             let target = match rng.below(100) {
@@ -570,6 +591,7 @@ fn check_ruleset(
         .collect();
     let line = |ri: usize| parsed.ruleset.line_of(table.rules[ri].span.start);
     let sendable = sendable();
+    let all_exact = facts.rules.iter().all(|f| f.matchset.exact());
     let mut rng = Rng(seed ^ 0x5eed);
     // Packets to send: the point, the rule it was chosen for, and whether
     // that rule was reported dead (then the point was drawn from this box).
@@ -583,7 +605,7 @@ fn check_ruleset(
                 stats.dead_sampled += 1;
             }
             plan.extend(pts.into_iter().map(|(p, b)| (p, ri, Some(b))));
-        } else if !f.hit.is_empty() {
+        } else if !f.hit.is_empty() && all_exact {
             match f.hit.witness_in(&sendable) {
                 Some(w) => plan.push((w, ri, None)),
                 None => stats.live_unsendable += 1,
@@ -623,14 +645,22 @@ fn check_ruleset(
                 line(*ri)
             ));
         }
-        if !is_dead && !got.contains(ri) {
+        if !is_dead && all_exact && !got.contains(ri) {
             failures.push(format!(
                 "seed {seed}: the engine's witness {} does not reach line {}",
                 p.describe(),
                 line(*ri)
             ));
         }
-        if got != want || got_policy != want_policy {
+        // With rules that only may match (unmodelled conditions), hits
+        // over-approximate, here and after them: the kernel may match less,
+        // never more.
+        let agree = if all_exact {
+            got == want && got_policy == want_policy
+        } else {
+            got.is_subset(&want) && (want_policy || !got_policy)
+        };
+        if !agree {
             let show = |s: &BTreeSet<usize>| s.iter().map(|&j| line(j).to_string()).collect::<Vec<_>>().join(",");
             failures.push(format!(
                 "seed {seed}: {} ({why} at line {}): kernel moved lines [{}] policy {got_policy}, engine predicted [{}] policy {want_policy}",
