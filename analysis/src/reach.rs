@@ -646,6 +646,16 @@ mod tests {
         assert!(!f.rules[1].hit.is_empty());
     }
 
+    /// A may-match rule in a called chain decides nothing for the caller:
+    /// packets it does not take come back.
+    #[test]
+    fn may_match_in_callee_returns() {
+        let (_, f) = facts(
+            "*filter\n:X - [0:0]\n-A INPUT -j X\n-A INPUT -j ACCEPT\n-A X -m limit --limit 1/s -j DROP\nCOMMIT\n",
+        );
+        assert!(!f.rules[1].hit.is_empty());
+    }
+
     proptest::proptest! {
         /// The fresh parts of each member are its values no earlier member
         /// has, whether the members overlap (B-tree path) or not (sort

@@ -17,13 +17,17 @@ declare_lint! {
     ///
     /// ## Example
     /// ```text
+    /// *filter
     /// -A INPUT -s 192.168.1.10/24 -p tcp --dport 22 -j ACCEPT
+    /// COMMIT
     /// ```
     ///
     /// ## Use instead
     /// ```text
+    /// *filter
     /// -A INPUT -s 192.168.1.10 -p tcp --dport 22 -j ACCEPT
-    /// -A INPUT -s 192.168.1.0/24 -p tcp --dport 22 -j ACCEPT
+    /// -A INPUT -s 192.168.2.0/24 -p tcp --dport 22 -j ACCEPT
+    /// COMMIT
     /// ```
     ///
     /// ## Fix safety

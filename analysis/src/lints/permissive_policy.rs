@@ -31,6 +31,7 @@ declare_lint! {
     /// ```text
     /// *filter
     /// :INPUT DROP [0:0]
+    /// :FORWARD DROP [0:0]
     /// -A INPUT -i lo -j ACCEPT
     /// -A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
     /// -A INPUT -p tcp --dport 22 -j ACCEPT

@@ -139,9 +139,9 @@ fn classify(table: &Table, facts: &TableFacts, chain_rules: &[usize], pos: usize
         fj.matchset.exact() && fj.reached && table.rules[j].target.is_some()
     };
     if !f.reached {
-        let catch_all: Vec<usize> =
-            earlier.iter().copied().filter(|&j| deciding(j) && !facts.rules[j].hit.is_empty()).collect();
-        return Some(Dead::AfterCatchAll(catch_all));
+        // The last deciding rule before this one took what was left.
+        let last = earlier.iter().rev().copied().find(|&j| deciding(j) && !facts.rules[j].hit.is_empty());
+        return Some(Dead::AfterCatchAll(last.into_iter().collect()));
     }
     let want = entered.intersect_box(&f.matchset.region);
     let covering: Vec<usize> = earlier

@@ -44,10 +44,10 @@ pub fn check(cx: &LintCx) -> Vec<Diagnostic> {
                 continue;
             }
             let span = chain.decl.unwrap_or(table.span);
-            let what = if chain.rules.is_empty() {
-                String::new()
-            } else {
-                format!(" (its {} rules never run)", chain.rules.len())
+            let what = match chain.rules.len() {
+                0 => String::new(),
+                1 => " (its rule never runs)".to_string(),
+                n => format!(" (its {n} rules never run)"),
             };
             out.push(Diagnostic::new(&UNUSED_CHAIN, span, format!("chain `{}` is never jumped to{what}", chain.name)));
         }
