@@ -22,17 +22,36 @@ declare_lint! {
     /// rule can match.
     ///
     /// ## Example
+    /// Jumps that come back to a chain already being walked (which
+    /// `iptables-restore` refuses too) nest without end:
     /// ```text
     /// *filter
-    /// # thousands of rules that each cut the remaining traffic in several
-    /// # fields at once (source, destination, ports, interfaces, states)
+    /// :A - [0:0]
+    /// :B - [0:0]
+    /// -A INPUT -p tcp -j A
+    /// -A A -j B
+    /// -A B -j A
     /// COMMIT
     /// ```
+    /// More often the cause is thousands of rules in one chain that each cut
+    /// the traffic still going on in several fields at once (sources,
+    /// destinations, ports), so what is left splits into more pieces than
+    /// the cap allows.
     ///
     /// ## Use instead
-    /// Split large chains into user chains selected by one field (for
-    /// example by destination network or by port), which keeps the pieces
-    /// few; or silence the finding with `# iptlint: disable-file=L109`.
+    /// Break the loop; split a very large chain into user chains selected
+    /// by one field (for example by destination network or port), which
+    /// keeps the pieces few; or silence the finding with
+    /// `# iptlint: disable-file=L109`.
+    /// ```text
+    /// *filter
+    /// :A - [0:0]
+    /// :B - [0:0]
+    /// -A INPUT -p tcp -j A
+    /// -A A -j B
+    /// -A B -j DROP
+    /// COMMIT
+    /// ```
     pub ANALYSIS_INCOMPLETE = ("L109", "analysis-incomplete", Info, "the analysis hit a limit: no dead-rule findings for this table");
 }
 
