@@ -161,6 +161,32 @@ impl PBox {
         self.is_empty() || (0..DIMS).all(|i| self.dims[i].is_subset(&other.dims[i]))
     }
 
+    /// `Some(None)` if the boxes are disjoint, `Some(Some(d))` if `other`
+    /// covers `self` in every dimension but `d` (or in all), `None`
+    /// otherwise.
+    fn single_uncovered_dim(&self, other: &PBox) -> Option<Option<usize>> {
+        let mut open = None;
+        for i in 0..DIMS {
+            let (a, b) = (&self.dims[i], &other.dims[i]);
+            if !a.intersects(b) {
+                return Some(None);
+            }
+            if !a.is_subset(b) {
+                if open.is_some() {
+                    // Still check the rest for disjointness.
+                    return if (i + 1..DIMS).any(|j| !self.dims[j].intersects(&other.dims[j])) {
+                        Some(None)
+                    } else {
+                        None
+                    };
+                }
+                open = Some(i);
+            }
+        }
+        // Covered in every dimension: cutting any one of them empties it.
+        Some(Some(open.unwrap_or(0)))
+    }
+
     /// `self \ other` as disjoint boxes (at most one per dimension).
     pub fn subtract(&self, other: &PBox) -> Vec<PBox> {
         if !self.intersects(other) {
@@ -268,11 +294,20 @@ impl PacketSet {
             return;
         }
         let mut out = Vec::with_capacity(self.boxes.len());
-        for a in self.boxes.drain(..) {
-            if a.intersects(b) {
-                out.extend(a.subtract(b));
-            } else {
-                out.push(a);
+        for mut a in self.boxes.drain(..) {
+            match a.single_uncovered_dim(b) {
+                // Disjoint: unchanged.
+                Some(None) => out.push(a),
+                // `b` covers `a` in every field but one: cut that field
+                // in place (no copies of the other fields).
+                Some(Some(d)) => {
+                    let rest = a.dims[d].subtract(&b.dims[d]);
+                    if !rest.is_empty() {
+                        a.dims[d] = rest;
+                        out.push(a);
+                    }
+                }
+                None => out.extend(a.subtract(b)),
             }
         }
         self.boxes = out;
