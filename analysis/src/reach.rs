@@ -39,7 +39,37 @@ pub struct TableFacts {
     /// The work budget ran out or a set hit its cap: dead-rule findings for
     /// this table would not be sound, so none are made.
     pub incomplete: bool,
+    /// Why and where the analysis stopped being exact, when `incomplete`.
+    pub limit: Option<Limit>,
 }
+
+/// Which limit made a table's analysis incomplete.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LimitKind {
+    /// A packet set grew past [`crate::space::DEFAULT_CAP`] boxes.
+    Fragments,
+    /// The walk used up its work budget ([`WORK_BUDGET`] box operations).
+    Budget,
+    /// Jumps nest deeper than [`MAX_DEPTH`] (a loop between chains).
+    Depth,
+}
+
+/// The first limit the walk hit: what, and at which rule (index into
+/// `Table::rules`) or, failing that, in which chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limit {
+    pub kind: LimitKind,
+    pub rule: Option<usize>,
+    pub chain: String,
+}
+
+/// Box operations the walk of one table may do (at least; see
+/// [`BUDGET_PER_RULE`]).
+pub const WORK_BUDGET: usize = 2_000_000;
+/// Box operations allowed per rule of the table, for large tables.
+pub const BUDGET_PER_RULE: usize = 200;
+/// Deepest nesting of jumps followed.
+pub const MAX_DEPTH: usize = 64;
 
 /// Packets that can appear at a hook: no input interface on locally
 /// generated packets, no output interface before routing.
@@ -55,9 +85,8 @@ pub fn hook_entry(hook: Hook, family: Family) -> PBox {
 }
 
 struct Outcome {
-    /// Packets that got a final verdict inside the chain (or below it).
-    decided: PacketSet,
-    /// Packets that RETURNed or fell off the end of a user chain.
+    /// Packets that RETURNed or fell off the end of a user chain: every
+    /// packet of the entry that did not certainly get a verdict below.
     returned: PacketSet,
 }
 
@@ -68,6 +97,7 @@ struct Walker<'a> {
     entered: HashMap<String, PacketSet>,
     budget: usize,
     incomplete: bool,
+    limit: Option<Limit>,
 }
 
 /// Walk every built-in chain of a table.
@@ -82,7 +112,15 @@ pub fn analyse_table(table: &Table, family: Family) -> TableFacts {
             visited: false,
         })
         .collect();
-    let mut w = Walker { table, family, facts, entered: HashMap::new(), budget: 2_000_000, incomplete: false };
+    let mut w = Walker {
+        table,
+        family,
+        facts,
+        entered: HashMap::new(),
+        budget: WORK_BUDGET.max(table.rules.len().saturating_mul(BUDGET_PER_RULE)),
+        incomplete: false,
+        limit: None,
+    };
     let mut to_policy = HashMap::new();
     for chain in table.chains.iter().filter(|c| c.is_builtin()) {
         let hook = chain.hook.expect("built-in");
@@ -90,7 +128,120 @@ pub fn analyse_table(table: &Table, family: Family) -> TableFacts {
         let out = w.walk(&chain.name, entry, 0);
         to_policy.insert(chain.name.clone(), out.returned);
     }
-    TableFacts { rules: w.facts, entered: w.entered, to_policy, incomplete: w.incomplete }
+    TableFacts { rules: w.facts, entered: w.entered, to_policy, incomplete: w.incomplete, limit: w.limit }
+}
+
+/// The packets still going on in a chain: `base` minus every cut. Keeping
+/// the cuts apart instead of subtracting each from the set at once keeps
+/// the set from splitting into pieces across rules that never overlap (a
+/// rule's hit needs only the cuts that meet its region): thousands of
+/// `-d IP -p tcp --dport P -j CHAIN` rules stay linear.
+struct Rest {
+    base: PacketSet,
+    /// Groups of cut boxes with their hull (a jump's decided packets form
+    /// one group, inside the jump's region), so a rule skips a whole group
+    /// that misses it with one test.
+    cuts: Vec<(PBox, Vec<PBox>)>,
+    /// Hull of every cut, to skip them all at once.
+    cut_hull: Option<PBox>,
+    /// `base` minus the first `n` groups, computed on demand and extended
+    /// lazily.
+    flat: Option<(PacketSet, usize)>,
+    /// A cut was dropped (its set was capped): the rest over-approximates.
+    lossy: bool,
+}
+
+fn widen(hull: &mut Option<PBox>, b: &PBox) {
+    match hull {
+        Some(h) => {
+            for d in Dim::ALL {
+                let iv = h.get(d).hull_with(b.get(d));
+                h.set(d, iv);
+            }
+        }
+        None => *hull = Some(b.clone()),
+    }
+}
+
+impl Rest {
+    fn new(entry: PacketSet) -> Rest {
+        Rest { base: entry, cuts: Vec::new(), cut_hull: None, flat: None, lossy: false }
+    }
+
+    /// Packets of the rest that lie in `b`, and how much work that took.
+    fn intersect_box(&self, b: &PBox) -> (PacketSet, usize) {
+        let mut s = self.base.intersect_box(b);
+        let mut work = 0;
+        if self.cut_hull.as_ref().is_some_and(|h| h.intersects(b)) {
+            'groups: for (hull, group) in &self.cuts {
+                work += 1;
+                if !hull.intersects(b) {
+                    continue;
+                }
+                for c in group {
+                    if s.boxes().is_empty() || s.truncated() {
+                        break 'groups;
+                    }
+                    if c.intersects(b) {
+                        s.subtract_box(c);
+                        work += s.boxes().len();
+                    }
+                }
+            }
+        }
+        (s, work)
+    }
+
+    fn cut(&mut self, b: &PBox) {
+        widen(&mut self.cut_hull, b);
+        self.cuts.push((b.clone(), vec![b.clone()]));
+    }
+
+    /// Remove a set of packets; one that was capped is not removed at all
+    /// (removing an over-approximation could remove too much).
+    fn cut_set(&mut self, s: &PacketSet) {
+        if s.truncated() {
+            self.lossy = true;
+            return;
+        }
+        let mut hull = None;
+        for b in s.boxes() {
+            widen(&mut hull, b);
+        }
+        if let Some(h) = hull {
+            widen(&mut self.cut_hull, &h);
+            self.cuts.push((h, s.boxes().to_vec()));
+        }
+    }
+
+    /// The rest as one set (cached; extended with new cuts only).
+    fn flatten(&mut self) -> &PacketSet {
+        let (mut set, done) = self.flat.take().unwrap_or_else(|| (self.base.clone(), 0));
+        'groups: for (hull, group) in &self.cuts[done..] {
+            if !set.intersects_box(hull) {
+                continue;
+            }
+            for c in group {
+                if set.boxes().is_empty() || set.truncated() {
+                    break 'groups;
+                }
+                set.subtract_box(c);
+            }
+        }
+        if self.lossy {
+            set.give_up();
+        }
+        self.flat = Some((set, self.cuts.len()));
+        &self.flat.as_ref().expect("just set").0
+    }
+
+    /// Certainly empty.
+    fn is_empty(&mut self) -> bool {
+        if self.base.is_empty() {
+            return true;
+        }
+        self.flatten().is_empty()
+    }
 }
 
 /// Runs of at least this many rules that differ in one field are walked as
@@ -149,6 +300,67 @@ impl Covered {
     }
 }
 
+/// The fresh parts of a sequence of interval sets: for member `k`,
+/// `parts[start[k]..start[k + 1]]` are the sorted runs of its set that no
+/// earlier member covers; `all` is the union of every member.
+struct Fresh {
+    parts: Vec<(u128, u128)>,
+    start: Vec<usize>,
+    all: Intervals,
+}
+
+fn fresh_parts<'a>(sets: impl Iterator<Item = &'a [(u128, u128)]> + Clone) -> Fresh {
+    // Every run with its member, sorted by start. Runs that overlap no
+    // other run are fresh as they are; only inside a cluster of
+    // overlapping runs do earlier members cut later ones.
+    let mut tagged: Vec<(u128, u128, u32)> = Vec::new();
+    for (k, runs) in sets.clone().enumerate() {
+        tagged.extend(runs.iter().map(|&(lo, hi)| (lo, hi, k as u32)));
+    }
+    let n = sets.count();
+    tagged.sort_unstable();
+    let all = Intervals::from_sorted_overlapping(tagged.iter().map(|&(lo, hi, _)| (lo, hi)));
+    // Fresh pieces tagged with their member.
+    let mut pieces: Vec<(u32, u128, u128)> = Vec::with_capacity(tagged.len());
+    let mut i = 0;
+    while i < tagged.len() {
+        let mut end = i + 1;
+        let mut reach = tagged[i].1;
+        while end < tagged.len() && tagged[end].0 <= reach {
+            reach = reach.max(tagged[end].1);
+            end += 1;
+        }
+        if end == i + 1 {
+            pieces.push((tagged[i].2, tagged[i].0, tagged[i].1));
+        } else {
+            // A cluster: walk its runs in member order.
+            let mut cluster: Vec<(u32, u128, u128)> = tagged[i..end].iter().map(|&(lo, hi, k)| (k, lo, hi)).collect();
+            cluster.sort_unstable();
+            // Runs of one member never overlap each other, so covering a
+            // run right after cutting it cannot cut its siblings.
+            let mut covered = Covered::default();
+            for &(k, lo, hi) in &cluster {
+                pieces.extend(covered.uncovered(lo, hi).into_iter().map(|(a, b)| (k, a, b)));
+                covered.insert(lo, hi);
+            }
+        }
+        i = end;
+    }
+    pieces.sort_unstable();
+    let mut start = Vec::with_capacity(n + 1);
+    let mut parts = Vec::with_capacity(pieces.len());
+    let mut p = 0;
+    for k in 0..n as u32 {
+        start.push(parts.len());
+        while p < pieces.len() && pieces[p].0 == k {
+            parts.push((pieces[p].1, pieces[p].2));
+            p += 1;
+        }
+    }
+    start.push(parts.len());
+    Fresh { parts, start, all }
+}
+
 /// The one dimension in which two boxes differ, if exactly one does.
 fn single_difference(a: &PBox, b: &PBox) -> Option<Dim> {
     let mut diff = None;
@@ -164,6 +376,14 @@ fn single_difference(a: &PBox, b: &PBox) -> Option<Dim> {
 }
 
 impl Walker<'_> {
+    /// Note that a limit was hit (the first one is kept).
+    fn hit_limit(&mut self, kind: LimitKind, rule: Option<usize>, chain: &str) {
+        self.incomplete = true;
+        if self.limit.is_none() {
+            self.limit = Some(Limit { kind, rule, chain: chain.to_string() });
+        }
+    }
+
     /// Effect of a rule that decides its packets by itself (not a jump).
     fn plain_effect(&self, ri: usize) -> Option<TargetEffect> {
         let rule = &self.table.rules[ri];
@@ -204,108 +424,114 @@ impl Walker<'_> {
     }
 
     /// Walk a batch: each member's hit is what remains of its region after
-    /// the earlier members, found with a B-tree instead of a pass over the
-    /// remaining set per rule; the batch is then subtracted at once.
-    fn walk_batch(
-        &mut self,
-        members: &[usize],
-        dim: Dim,
-        remaining: &mut PacketSet,
-        decided: &mut PacketSet,
-        returned: &mut PacketSet,
-    ) {
+    /// the earlier members. The packets of `remaining` that satisfy the
+    /// fields the members share are found once; a member's hit is those
+    /// packets restricted, in the one field that differs, to the part of
+    /// its values no earlier member had. Those fresh parts come from one
+    /// sort when the members' values are disjoint (a block list), from a
+    /// B-tree of covered runs otherwise. The batch is then subtracted at
+    /// once.
+    fn walk_batch(&mut self, chain: &str, members: &[usize], dim: Dim, remaining: &mut Rest, returned: &mut PacketSet) {
         let family = self.family;
         let effect = self.plain_effect(members[0]).expect("batch has an effect");
-        let mut covered = Covered::default();
-        let mut all = Vec::new();
-        for &ri in members {
+        let mut common = self.facts[members[0]].matchset.region.clone();
+        common.set(dim, Intervals::range(0, dim.max(family)));
+        let (base, work) = remaining.intersect_box(&common);
+        self.budget = self.budget.saturating_sub(work);
+        let fresh = fresh_parts(members.iter().map(|&ri| self.facts[ri].matchset.region.get(dim).runs()));
+        // Nothing of the batch's shared fields is left: are there packets
+        // at all (for `reached`)?
+        let any_left = !base.boxes().is_empty() || base.truncated() || !remaining.is_empty();
+        for (k, &ri) in members.iter().enumerate() {
             let f = &mut self.facts[ri];
             f.visited = true;
-            if remaining.is_empty() {
+            if !any_left {
                 continue;
             }
             f.reached = true;
-            let runs: Vec<(u128, u128)> = f.matchset.region.get(dim).runs().to_vec();
-            let mut fresh = Vec::new();
-            for &(lo, hi) in &runs {
-                fresh.extend(covered.uncovered(lo, hi));
+            let part = &fresh.parts[fresh.start[k]..fresh.start[k + 1]];
+            if part.is_empty() || (base.boxes().is_empty() && !base.truncated()) {
+                continue;
             }
-            if !fresh.is_empty() {
-                let mut b = f.matchset.region.clone();
-                b.set(dim, Intervals::from_ranges(fresh));
-                let hit = remaining.intersect_box(&b);
+            let iv = Intervals::from_sorted_runs(part);
+            let hit = base.restrict_dim(dim, &iv);
+            if f.hit.boxes().is_empty() && !f.hit.truncated() {
+                f.hit = hit;
+            } else {
                 f.hit.union(&hit);
-            }
-            for &(lo, hi) in &runs {
-                covered.insert(lo, hi);
-                all.push((lo, hi));
             }
         }
         self.budget = self.budget.saturating_sub(members.len());
-        let mut batch_box = self.facts[members[0]].matchset.region.clone();
-        batch_box.set(dim, Intervals::from_ranges(all));
-        let hit = remaining.intersect_box(&batch_box);
+        let mut batch_box = common;
+        batch_box.set(dim, fresh.all);
         if effect == TargetEffect::Return {
-            returned.union(&hit);
-        } else {
-            decided.union(&hit);
+            returned.union(&base.restrict_dim(dim, batch_box.get(dim)));
         }
-        remaining.subtract_box(&batch_box);
-        if remaining.truncated() {
-            self.incomplete = true;
+        remaining.cut(&batch_box);
+        if base.truncated() {
+            self.hit_limit(LimitKind::Fragments, members.last().copied(), chain);
         }
-        let _ = family;
     }
 
     fn walk(&mut self, chain_name: &str, entry: PacketSet, depth: usize) -> Outcome {
         let family = self.family;
-        let mut decided = PacketSet::empty(family);
         let mut returned = PacketSet::empty(family);
         let entered = self.entered.entry(chain_name.to_string()).or_insert_with(|| PacketSet::empty(family));
-        entered.union(&entry);
-        if entered.truncated() {
-            self.incomplete = true;
-        }
+        // What enters a chain is only ever used as an over-approximation
+        // (a rule no entry packet can match is unreachable), so at the cap
+        // it becomes its bounding box instead of making the table
+        // incomplete.
+        entered.union_or_hull(&entry);
         let Some(chain) = self.table.chain(chain_name) else {
-            return Outcome { decided, returned: entry };
+            return Outcome { returned: entry };
         };
-        if depth > 64 {
-            self.incomplete = true;
-            return Outcome { decided, returned: entry };
+        if depth > MAX_DEPTH {
+            self.hit_limit(LimitKind::Depth, None, chain_name);
+            return Outcome { returned: entry };
         }
         let rules = &chain.rules;
-        let mut remaining = entry;
+        let mut remaining = Rest::new(entry);
         let mut i = 0;
         while i < rules.len() {
+            if self.budget == 0 && !remaining.lossy {
+                // Out of work: stop narrowing (an over-approximation, so
+                // every later operation is cheap and sound).
+                self.hit_limit(LimitKind::Budget, Some(rules[i]), chain_name);
+                remaining.lossy = true;
+                remaining.cuts.clear();
+                remaining.cut_hull = None;
+                remaining.flat = None;
+                remaining.base.give_up();
+            }
             if let Some((end, dim)) = self.batch_end(rules, i) {
-                self.walk_batch(&rules[i..end], dim, &mut remaining, &mut decided, &mut returned);
+                self.walk_batch(chain_name, &rules[i..end], dim, &mut remaining, &mut returned);
                 i = end;
                 continue;
             }
             let ri = rules[i];
             i += 1;
-            self.budget = self.budget.saturating_sub(1 + remaining.boxes().len());
-            if self.budget == 0 {
-                self.incomplete = true;
-            }
-            let rule = &self.table.rules[ri];
+            let (hit, work) = remaining.intersect_box(&self.facts[ri].matchset.region);
+            self.budget = self.budget.saturating_sub(1 + work);
             let f = &mut self.facts[ri];
             f.visited = true;
-            if remaining.is_empty() {
+            let has_hit = !hit.boxes().is_empty() || hit.truncated();
+            if !has_hit {
+                // Dead here; was any packet left at all?
+                if !remaining.is_empty() {
+                    self.facts[ri].reached = true;
+                }
                 continue;
             }
             f.reached = true;
-            let hit = remaining.intersect_box(&f.matchset.region);
             f.hit.union(&hit);
-            if hit.truncated() || remaining.truncated() {
-                self.incomplete = true;
-            }
-            if hit.boxes().is_empty() {
-                continue;
-            }
             let exact = f.matchset.exact();
-            let region = f.matchset.region.clone();
+            if hit.truncated() {
+                self.hit_limit(LimitKind::Fragments, Some(ri), chain_name);
+            }
+            let rule = &self.table.rules[ri];
             let Some(target) = &rule.target else { continue };
+            // A rule whose conditions are not all modelled may not match
+            // the packets of its region: they go on, whatever its target.
             match &target.kind {
                 TargetKind::Chain(callee) => {
                     let out = self.walk(callee, hit.clone(), depth + 1);
@@ -314,14 +540,17 @@ impl Walker<'_> {
                         // callee returns from this chain.
                         returned.union(&out.returned);
                         if exact {
-                            decided.union(&out.decided);
-                            remaining.subtract_box(&region);
+                            remaining.cut(&self.facts[ri].matchset.region);
                         }
-                    } else {
-                        if exact {
-                            decided.union(&out.decided);
-                            remaining.subtract(&out.decided);
+                    } else if exact {
+                        // The packets the callee certainly decided are
+                        // gone; the ones it returned come back and go on.
+                        let mut decided = hit;
+                        decided.subtract(&out.returned);
+                        if decided.truncated() {
+                            self.hit_limit(LimitKind::Fragments, Some(ri), chain_name);
                         }
+                        remaining.cut_set(&decided);
                     }
                 }
                 TargetKind::Ext(spec) => match spec.effect {
@@ -331,17 +560,14 @@ impl Walker<'_> {
                     | TargetEffect::Queue
                     | TargetEffect::Rewrite
                     | TargetEffect::Terminal => {
-                        // Only packets decided for sure: a caller subtracts
-                        // them, and a may-match rule may let them return.
                         if exact {
-                            decided.union(&hit);
-                            remaining.subtract_box(&region);
+                            remaining.cut(&self.facts[ri].matchset.region);
                         }
                     }
                     TargetEffect::Return => {
                         returned.union(&hit);
                         if exact {
-                            remaining.subtract_box(&region);
+                            remaining.cut(&self.facts[ri].matchset.region);
                         }
                     }
                     TargetEffect::Continue | TargetEffect::None => {}
@@ -349,8 +575,14 @@ impl Walker<'_> {
                 TargetKind::Unknown(_) => {}
             }
         }
-        returned.union(&remaining);
-        Outcome { decided, returned }
+        let rest = remaining.flatten();
+        // The rest of a user chain goes back to its caller and must be
+        // exact; a built-in chain's rest only feeds `to_policy`.
+        if rest.truncated() && !chain.is_builtin() {
+            self.hit_limit(LimitKind::Fragments, None, chain_name);
+        }
+        returned.union(rest);
+        Outcome { returned }
     }
 }
 
@@ -422,6 +654,93 @@ mod tests {
             "*filter\n:X - [0:0]\n-A INPUT -j X\n-A INPUT -j ACCEPT\n-A X -m limit --limit 1/s -j DROP\nCOMMIT\n",
         );
         assert!(!f.rules[1].hit.is_empty());
+    }
+
+    proptest::proptest! {
+        /// The fresh parts of each member are its values no earlier member
+        /// has, whether the members overlap (B-tree path) or not (sort
+        /// path); `all` is the union.
+        #[test]
+        fn fresh_parts_match_brute_force(
+            sets in proptest::collection::vec(proptest::collection::vec((0u128..60, 0u128..6), 0..3), 1..12),
+            spread in proptest::bool::ANY,
+        ) {
+            let sets: Vec<Intervals> = sets
+                .iter()
+                .enumerate()
+                .map(|(k, v)| {
+                    // `spread` keeps members apart to exercise the sort path.
+                    let off = if spread { k as u128 * 100 } else { 0 };
+                    Intervals::from_ranges(v.iter().map(|&(a, l)| (a + off, a + off + l)))
+                })
+                .collect();
+            let fresh = fresh_parts(sets.iter().map(|s| s.runs()));
+            let mut seen = std::collections::BTreeSet::new();
+            for (k, s) in sets.iter().enumerate() {
+                let part = &fresh.parts[fresh.start[k]..fresh.start[k + 1]];
+                let got: std::collections::BTreeSet<u128> = part.iter().flat_map(|&(a, b)| a..=b).collect();
+                let mine: std::collections::BTreeSet<u128> = s.runs().iter().flat_map(|&(a, b)| a..=b).collect();
+                let want: std::collections::BTreeSet<u128> = mine.difference(&seen).copied().collect();
+                proptest::prop_assert_eq!(&got, &want, "member {}", k);
+                proptest::prop_assert!(part.windows(2).all(|w| w[0].1 < w[1].0), "parts sorted and disjoint");
+                seen.extend(mine);
+            }
+            let all: std::collections::BTreeSet<u128> = fresh.all.runs().iter().flat_map(|&(a, b)| a..=b).collect();
+            proptest::prop_assert_eq!(all, seen);
+        }
+    }
+
+    /// The batch walk gives the same hits as the rule-by-rule walk.
+    #[test]
+    fn batch_and_single_walks_agree() {
+        let mut text =
+            String::from("*filter\n:f2b - [0:0]\n-A INPUT -p tcp -j f2b\n-A INPUT -s 10.0.0.0/30 -j ACCEPT\n");
+        let addrs = [
+            "10.0.0.1",
+            "10.0.0.2",
+            "10.0.0.0/31",
+            "10.0.0.9",
+            "10.0.0.1",
+            "10.0.0.3",
+            "10.0.0.8/29",
+            "10.0.0.12",
+            "10.0.0.4/30",
+            "10.0.0.20",
+            "10.0.0.0/30",
+        ];
+        for a in addrs {
+            text.push_str(&format!("-A f2b -s {a} -j DROP\n"));
+        }
+        text.push_str("-A f2b -p tcp --dport 22 -j ACCEPT\nCOMMIT\n");
+        let (p, batched) = facts(&text);
+        // A LOG between every two rules breaks every batch up.
+        let single_text = text.replace("-j DROP\n", "-j DROP\n-A f2b -j LOG\n");
+        let (p2, single) = facts(&single_text);
+        let pick = |p: &iptlint_parser::Parsed, f: &TableFacts| -> Vec<(bool, Vec<[u128; crate::space::DIMS]>)> {
+            p.ruleset.tables[0]
+                .rules
+                .iter()
+                .zip(&f.rules)
+                .filter(|(r, _)| r.target.as_ref().is_none_or(|t| t.name != "LOG"))
+                .map(|(_, f)| {
+                    let probes: Vec<_> = (0..32u128)
+                        .map(|host| {
+                            let mut w = [0u128; crate::space::DIMS];
+                            w[Dim::Src as usize] = 0x0a00_0000 + host;
+                            w[Dim::Proto as usize] = 6;
+                            w[Dim::Dport as usize] = 22;
+                            w[Dim::InIface as usize] = iface_range("eth0").0;
+                            w[Dim::OutIface as usize] = iface_range("").0;
+                            w
+                        })
+                        .filter(|w| f.hit.contains(w))
+                        .collect();
+                    (f.hit.is_empty(), probes)
+                })
+                .collect()
+        };
+        assert!(batched.rules.len() < single.rules.len());
+        assert_eq!(pick(&p, &batched), pick(&p2, &single));
     }
 
     #[test]

@@ -24,6 +24,7 @@ macro_rules! declare_lint {
     };
 }
 
+pub mod analysis_incomplete;
 pub mod deprecated_state_match;
 pub mod dnat_bypass;
 pub mod duplicate_rule;
@@ -66,5 +67,6 @@ pub static ALL: &[Lint] = &[
     Lint { code: &dnat_bypass::DNAT_BYPASS, check: dnat_bypass::check },
     Lint { code: &ipv6_gap::IPV6_GAP, check: ipv6_gap::check },
     Lint { code: &host_bits_set::HOST_BITS_SET, check: host_bits_set::check },
+    Lint { code: &analysis_incomplete::ANALYSIS_INCOMPLETE, check: analysis_incomplete::check },
     Lint { code: &log_without_limit::LOG_WITHOUT_LIMIT, check: log_without_limit::check },
 ];

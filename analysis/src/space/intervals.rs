@@ -106,6 +106,35 @@ impl Intervals {
         Intervals { runs: runs.into() }
     }
 
+    /// From runs already sorted and disjoint (adjacent runs are merged).
+    pub fn from_sorted_runs(runs: &[(u128, u128)]) -> Self {
+        Self::from_sorted_overlapping(runs.iter().copied())
+    }
+
+    /// From ranges sorted by their start, possibly overlapping or adjacent.
+    pub fn from_sorted_overlapping(ranges: impl IntoIterator<Item = (u128, u128)>) -> Self {
+        let mut it = ranges.into_iter().filter(|(a, b)| a <= b);
+        let Some(first) = it.next() else {
+            return Self::empty();
+        };
+        let mut out: Vec<(u128, u128)> = Vec::new();
+        let mut cur = first;
+        for (a, b) in it {
+            debug_assert!(a >= cur.0, "ranges not sorted");
+            if a <= cur.1.saturating_add(1) {
+                cur.1 = cur.1.max(b);
+            } else {
+                out.push(cur);
+                cur = (a, b);
+            }
+        }
+        if out.is_empty() {
+            return Intervals { runs: Runs::Inline(1, [cur]) };
+        }
+        out.push(cur);
+        Intervals { runs: out.into() }
+    }
+
     pub fn runs(&self) -> &[(u128, u128)] {
         &self.runs
     }
@@ -222,13 +251,39 @@ impl Intervals {
         Intervals { runs: out.into() }
     }
 
+    /// The smallest single run holding both sets (empty if both are).
+    pub fn hull_with(&self, other: &Intervals) -> Intervals {
+        let lo = self.runs.first().map(|r| r.0).into_iter().chain(other.runs.first().map(|r| r.0)).min();
+        let hi = self.runs.last().map(|r| r.1).into_iter().chain(other.runs.last().map(|r| r.1)).max();
+        match (lo, hi) {
+            (Some(lo), Some(hi)) => Intervals::range(lo, hi),
+            _ => Intervals::empty(),
+        }
+    }
+
     /// Complement within `0..=max`.
     pub fn complement(&self, max: u128) -> Intervals {
         Intervals::range(0, max).subtract(self)
     }
 
+    /// Every value of `self` is in `other` (no allocation: each run of
+    /// `self` must lie inside one run of `other`, runs being non-adjacent).
     pub fn is_subset(&self, other: &Intervals) -> bool {
-        self.subtract(other).is_empty()
+        let b = &*other.runs;
+        let mut k = 0;
+        for &(lo, hi) in self.runs.iter() {
+            if b.len() - k > 16 {
+                k += b[k..].partition_point(|r| r.1 < lo);
+            } else {
+                while k < b.len() && b[k].1 < lo {
+                    k += 1;
+                }
+            }
+            if k == b.len() || b[k].0 > lo || b[k].1 < hi {
+                return false;
+            }
+        }
+        true
     }
 }
 
@@ -263,6 +318,31 @@ mod tests {
             for v in 0..=MAX {
                 prop_assert_eq!(a.contains(v), sa.contains(&v));
             }
+        }
+
+        /// Many runs: the binary-search paths of intersection, subset and
+        /// subtraction.
+        #[test]
+        fn many_runs_match_sets(
+            va in prop::collection::vec((0..400u128, 0..6u128), 0..80),
+            vb in prop::collection::vec((0..400u128, 0..6u128), 0..80),
+        ) {
+            let a = Intervals::from_ranges(va.into_iter().map(|(x, l)| (x, x + l)));
+            let b = Intervals::from_ranges(vb.into_iter().map(|(x, l)| (x, x + l)));
+            let (sa, sb) = (to_set(&a), to_set(&b));
+            prop_assert_eq!(a.is_subset(&b), sa.is_subset(&sb));
+            prop_assert_eq!(b.is_subset(&a), sb.is_subset(&sa));
+            let both = a.intersect(&b);
+            prop_assert!(both.is_subset(&a) && both.is_subset(&b));
+            prop_assert_eq!(to_set(&both), sa.intersection(&sb).copied().collect::<BTreeSet<_>>());
+            prop_assert_eq!(a.intersects(&b), !sa.is_disjoint(&sb));
+            prop_assert_eq!(to_set(&a.subtract(&b)), sa.difference(&sb).copied().collect::<BTreeSet<_>>());
+            let sorted: Vec<(u128, u128)> = {
+                let mut v: Vec<(u128, u128)> = a.runs().iter().chain(b.runs()).copied().collect();
+                v.sort_unstable();
+                v
+            };
+            prop_assert_eq!(Intervals::from_sorted_overlapping(sorted), a.union(&b));
         }
 
         #[test]

@@ -161,6 +161,32 @@ impl PBox {
         self.is_empty() || (0..DIMS).all(|i| self.dims[i].is_subset(&other.dims[i]))
     }
 
+    /// `Some(None)` if the boxes are disjoint, `Some(Some(d))` if `other`
+    /// covers `self` in every dimension but `d` (or in all), `None`
+    /// otherwise.
+    fn single_uncovered_dim(&self, other: &PBox) -> Option<Option<usize>> {
+        let mut open = None;
+        for i in 0..DIMS {
+            let (a, b) = (&self.dims[i], &other.dims[i]);
+            if !a.intersects(b) {
+                return Some(None);
+            }
+            if !a.is_subset(b) {
+                if open.is_some() {
+                    // Still check the rest for disjointness.
+                    return if (i + 1..DIMS).any(|j| !self.dims[j].intersects(&other.dims[j])) {
+                        Some(None)
+                    } else {
+                        None
+                    };
+                }
+                open = Some(i);
+            }
+        }
+        // Covered in every dimension: cutting any one of them empties it.
+        Some(Some(open.unwrap_or(0)))
+    }
+
     /// `self \ other` as disjoint boxes (at most one per dimension).
     pub fn subtract(&self, other: &PBox) -> Vec<PBox> {
         if !self.intersects(other) {
@@ -192,6 +218,29 @@ impl PBox {
     pub fn contains(&self, p: &[u128; DIMS]) -> bool {
         (0..DIMS).all(|i| self.dims[i].contains(p[i]))
     }
+}
+
+/// The union of boxes that agree in every dimension but one, as one box
+/// (a block list's rules); `None` if they differ in more than one.
+fn merge_one_dim(boxes: &[PBox]) -> Option<PBox> {
+    let first = &boxes[0];
+    let mut dim = None;
+    for b in &boxes[1..] {
+        for i in 0..DIMS {
+            if b.dims[i] != first.dims[i] {
+                match dim {
+                    None => dim = Some(i),
+                    Some(d) if d == i => {}
+                    Some(_) => return None,
+                }
+            }
+        }
+    }
+    let mut out = first.clone();
+    if let Some(d) = dim {
+        out.dims[d] = Intervals::from_ranges(boxes.iter().flat_map(|b| b.dims[d].runs().iter().copied()));
+    }
+    Some(out)
 }
 
 /// Boxes a set may hold before it is marked truncated.
@@ -235,6 +284,29 @@ impl PacketSet {
         self.truncated
     }
 
+    /// Stop tracking the set exactly: mark it truncated, so it is never
+    /// reported empty and later subtractions leave it as it is.
+    pub fn give_up(&mut self) {
+        self.truncated = true;
+    }
+
+    /// The packets of the set whose value in `d` lies in `iv`.
+    pub fn restrict_dim(&self, d: Dim, iv: &Intervals) -> PacketSet {
+        let boxes = self
+            .boxes
+            .iter()
+            .filter_map(|b| {
+                let cut = b.get(d).intersect(iv);
+                (!cut.is_empty()).then(|| {
+                    let mut c = b.clone();
+                    c.set(d, cut);
+                    c
+                })
+            })
+            .collect();
+        PacketSet { family: self.family, boxes, truncated: self.truncated, cap: self.cap }
+    }
+
     /// Empty for sure (never true for a truncated set).
     pub fn is_empty(&self) -> bool {
         self.boxes.is_empty() && !self.truncated
@@ -245,11 +317,20 @@ impl PacketSet {
             return;
         }
         let mut out = Vec::with_capacity(self.boxes.len());
-        for a in self.boxes.drain(..) {
-            if a.intersects(b) {
-                out.extend(a.subtract(b));
-            } else {
-                out.push(a);
+        for mut a in self.boxes.drain(..) {
+            match a.single_uncovered_dim(b) {
+                // Disjoint: unchanged.
+                Some(None) => out.push(a),
+                // `b` covers `a` in every field but one: cut that field
+                // in place (no copies of the other fields).
+                Some(Some(d)) => {
+                    let rest = a.dims[d].subtract(&b.dims[d]);
+                    if !rest.is_empty() {
+                        a.dims[d] = rest;
+                        out.push(a);
+                    }
+                }
+                None => out.extend(a.subtract(b)),
             }
         }
         self.boxes = out;
@@ -259,12 +340,20 @@ impl PacketSet {
     }
 
     pub fn subtract(&mut self, other: &PacketSet) {
+        if other.truncated || self.truncated {
+            // Subtracting an over-approximation could remove too much: the
+            // result is left as it is, an over-approximation itself.
+            self.truncated = true;
+            return;
+        }
+        if other.boxes.len() > 8 {
+            if let Some(merged) = merge_one_dim(&other.boxes) {
+                self.subtract_box(&merged);
+                return;
+            }
+        }
         for b in &other.boxes {
             self.subtract_box(b);
-        }
-        if other.truncated {
-            // Subtracting an over-approximation could remove too much.
-            self.truncated = true;
         }
     }
 
@@ -305,6 +394,24 @@ impl PacketSet {
         self.truncated |= other.truncated || self.boxes.len() > self.cap;
     }
 
+    /// Union that never outgrows the cap: past it, the set becomes the
+    /// smallest box holding every packet of both, and is marked truncated.
+    /// For sets used only as over-approximations.
+    pub fn union_or_hull(&mut self, other: &PacketSet) {
+        self.union(other);
+        if self.boxes.len() > self.cap {
+            let mut hull = self.boxes[0].clone();
+            for b in &self.boxes[1..] {
+                for d in Dim::ALL {
+                    let iv = hull.get(d).hull_with(b.get(d));
+                    hull.set(d, iv);
+                }
+            }
+            self.boxes = vec![hull];
+            self.truncated = true;
+        }
+    }
+
     /// `self ⊆ other`, exactly (false when unsure).
     pub fn is_subset(&self, other: &PacketSet) -> bool {
         if other.truncated {
@@ -317,6 +424,15 @@ impl PacketSet {
 
     pub fn witness(&self) -> Option<[u128; DIMS]> {
         self.boxes.first().and_then(PBox::witness)
+    }
+
+    /// One packet of the set that also lies in `within` (a set of packets
+    /// the caller can produce, e.g. what a test can send), if there is one.
+    pub fn witness_in(&self, within: &PacketSet) -> Option<[u128; DIMS]> {
+        self.boxes
+            .iter()
+            .flat_map(|a| within.boxes.iter().filter_map(move |b| a.intersect(b)))
+            .find_map(|b| b.witness())
     }
 
     pub fn contains(&self, p: &[u128; DIMS]) -> bool {
@@ -379,6 +495,28 @@ mod tests {
             prop_assert_eq!(diff.is_empty(), points().all(|p| !diff.contains(&p)));
         }
 
+        /// Subtracting many boxes that differ in one field (merged into one
+        /// box first) removes exactly their union.
+        #[test]
+        fn subtracting_a_block_list(
+            a in arb_set(),
+            ports in prop::collection::vec((0..9u128, 0..3u128), 9..20),
+            dport in 0..8u128,
+        ) {
+            let mut list = PacketSet::empty(Family::V4).with_cap(usize::MAX);
+            for (p, l) in ports {
+                let mut b = PBox::full(Family::V4);
+                b.set(Dim::Sport, Intervals::range(p, p + l));
+                b.set(Dim::Dport, Intervals::range(dport, dport + 1));
+                list.boxes.push(b);
+            }
+            let mut diff = a.clone();
+            diff.subtract(&list);
+            for p in points() {
+                prop_assert_eq!(diff.contains(&p), a.contains(&p) && !list.contains(&p));
+            }
+        }
+
         #[test]
         fn box_subtraction_is_disjoint(a in arb_box(), b in arb_box()) {
             let pieces = a.subtract(&b);
@@ -396,6 +534,14 @@ mod tests {
                 prop_assert!(a.contains(&w));
             } else {
                 prop_assert!(a.is_empty());
+            }
+        }
+
+        #[test]
+        fn witness_in_is_member_of_both(a in arb_set(), b in arb_set()) {
+            match a.witness_in(&b) {
+                Some(w) => prop_assert!(a.contains(&w) && b.contains(&w)),
+                None => prop_assert!(points().all(|p| !(a.contains(&p) && b.contains(&p)))),
             }
         }
     }
