@@ -172,7 +172,7 @@ pub fn item_at(a: &Analysis, offset: usize) -> Option<Item<'_>> {
         }
     }
     if w.text.starts_with('-') {
-        return Some(Item::Builtin { word: w.text.clone(), span: w.span });
+        return Some(Item::Builtin { word: w.text.to_string(), span: w.span });
     }
     let _ = Command::Append;
     None
