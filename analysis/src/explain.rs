@@ -54,6 +54,9 @@ pub struct TraceRule {
     pub unknown: Vec<String>,
     /// For an ACCEPT rule that did not match: every condition that failed.
     pub all_failed: Vec<String>,
+    /// Conditions the packet met on the way to the rule: the rule's own
+    /// and those of the jumps that led to its chain.
+    pub met: usize,
     /// Call depth (0 in the built-in chain).
     pub depth: usize,
 }
@@ -393,8 +396,20 @@ fn eval_rule(r: &CRule, cx: &Cx, forced: bool, details: bool) -> RuleEval {
 }
 
 fn all_failed(r: &CRule, cx: &Cx) -> Vec<String> {
+    // Port, flag and ICMP conditions say nothing once `-p` failed.
+    let proto_failed = r
+        .conds
+        .iter()
+        .any(|c| matches!(&c.test, Test::In(Dim::Proto, iv) if iv.contains(cx.get(Dim::Proto)) == c.negated));
     r.conds
         .iter()
+        .filter(|c| {
+            !(proto_failed
+                && matches!(
+                    c.test,
+                    Test::In(Dim::Sport | Dim::Dport | Dim::TcpFlags | Dim::Icmp, _) | Test::EitherPort(_)
+                ))
+        })
         .filter(|c| match eval(c, cx) {
             Eval::Yes => c.negated,
             Eval::No => !c.negated,
@@ -469,23 +484,25 @@ impl Explainer {
         }
         let mut nearest_accepts = Vec::new();
         if matches!(verdict.as_str(), "DROP" | "REJECT") {
-            let mut cands: Vec<NearAccept> = run
+            let mut cands: Vec<(NearAccept, usize)> = run
                 .steps
                 .iter()
                 .filter_map(|s| match s {
-                    Step::Rule(r) if r.matched == Matched::No && !r.all_failed.is_empty() => Some(NearAccept {
-                        table: r.table.clone(),
-                        chain: r.chain.clone(),
-                        line: r.line,
-                        rule: r.rule,
-                        failed: r.all_failed.clone(),
-                    }),
+                    Step::Rule(r) if r.matched == Matched::No && !r.all_failed.is_empty() => Some((
+                        NearAccept {
+                            table: r.table.clone(),
+                            chain: r.chain.clone(),
+                            line: r.line,
+                            rule: r.rule,
+                            failed: r.all_failed.clone(),
+                        },
+                        r.met,
+                    )),
                     _ => None,
                 })
                 .collect();
-            cands.sort_by_key(|n| n.failed.len());
-            cands.truncate(3);
-            nearest_accepts = cands;
+            cands.sort_by_key(|n| (n.0.failed.len(), std::cmp::Reverse(n.1)));
+            nearest_accepts = cands.into_iter().take(3).map(|c| c.0).collect();
         }
         Explanation {
             packet: packet.clone(),
@@ -583,8 +600,9 @@ impl Explainer {
 
     fn walk_table(&self, ti: usize, start: usize, cx: &mut Cx, run: &mut Run) -> TableEnd {
         let table = &self.tables[ti];
-        let mut stack: Vec<(usize, usize)> = Vec::new();
-        let (mut ci, mut pos) = (start, 0usize);
+        // Return points: chain, position, conditions met, display depth.
+        let mut stack: Vec<(usize, usize, usize, usize)> = Vec::new();
+        let (mut ci, mut pos, mut inherited, mut depth) = (start, 0usize, 0usize, 0usize);
         let policy = |run: &mut Run| {
             let chain = &table.chains[start];
             let p = policy_name(&chain.policy).to_string();
@@ -608,11 +626,11 @@ impl Explainer {
             if pos >= chain.rules.len() {
                 // Off the end: back to the caller, or the policy.
                 match stack.pop() {
-                    Some((c, p)) => {
+                    Some((c, p, inh, d)) => {
                         if run.trace_all {
-                            run.steps.push(Step::Return { chain: chain.name.clone(), depth: stack.len() + 1 });
+                            run.steps.push(Step::Return { chain: chain.name.clone(), depth });
                         }
-                        (ci, pos) = (c, p);
+                        (ci, pos, inherited, depth) = (c, p, inh, d);
                         continue;
                     }
                     None => return policy(run),
@@ -631,6 +649,7 @@ impl Explainer {
                 } else {
                     Vec::new()
                 };
+                let met = inherited + r.conds.len() - all_failed.len();
                 run.steps.push(Step::Rule(TraceRule {
                     table: table.name.clone(),
                     chain: chain.name.clone(),
@@ -641,7 +660,8 @@ impl Explainer {
                     failed: ev.failed,
                     unknown: ev.unknown,
                     all_failed,
-                    depth: stack.len(),
+                    met,
+                    depth,
                 }));
             }
             pos += 1;
@@ -661,11 +681,11 @@ impl Explainer {
                     }
                 }
                 Action::Return => match stack.pop() {
-                    Some((c, p)) => {
+                    Some((c, p, inh, d)) => {
                         if run.trace_all {
-                            run.steps.push(Step::Return { chain: chain.name.clone(), depth: stack.len() + 1 });
+                            run.steps.push(Step::Return { chain: chain.name.clone(), depth });
                         }
-                        (ci, pos) = (c, p);
+                        (ci, pos, inherited, depth) = (c, p, inh, d);
                     }
                     None => return policy(run),
                 },
@@ -678,14 +698,12 @@ impl Explainer {
                         return policy(run);
                     }
                     if !goto {
-                        stack.push((ci, pos));
+                        stack.push((ci, pos, inherited, depth));
                     }
+                    inherited += r.conds.len();
+                    depth += 1;
                     if run.trace_all {
-                        run.steps.push(Step::Enter {
-                            chain: table.chains[*c].name.clone(),
-                            depth: stack.len().max(usize::from(goto)),
-                            goto,
-                        });
+                        run.steps.push(Step::Enter { chain: table.chains[*c].name.clone(), depth, goto });
                     }
                     (ci, pos) = (*c, 0);
                 }

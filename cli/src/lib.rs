@@ -4,6 +4,7 @@
 //! Exit codes: 0 clean, 1 findings at or above `--fail-on`, 2 usage or I/O
 //! error (2 wins over 1).
 
+mod explain;
 mod files;
 mod render;
 mod rule;
@@ -43,6 +44,8 @@ enum Command {
     Save(SaveArgs),
     /// Show the documentation of a code (`E201` or `unknown-option`), or list all codes.
     Rule(RuleArgs),
+    /// Follow a packet through the ruleset: every rule met, the verdict and why.
+    Explain(explain::ExplainArgs),
 }
 
 #[derive(Args, Debug, Clone, Copy, Default)]
@@ -129,9 +132,7 @@ impl ColorChoice {
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            }
+            ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         }
     }
 }
@@ -169,31 +170,12 @@ pub fn check_text(name: Option<&str>, text: String, family: Option<Family>) -> C
 }
 
 /// [`check_text`], also returning the parsed model.
-fn check_text_parsed(
-    name: Option<&str>,
-    text: String,
-    family: Option<Family>,
-) -> (Checked, iptlint_parser::Parsed) {
+fn check_text_parsed(name: Option<&str>, text: String, family: Option<Family>) -> (Checked, iptlint_parser::Parsed) {
     let family = family.unwrap_or_else(|| iptlint_parser::detect_family(name, &text));
-    let parsed = iptlint_parser::parse(
-        &text,
-        &ParseOptions {
-            family: Some(family),
-            ..ParseOptions::default()
-        },
-    );
+    let parsed = iptlint_parser::parse(&text, &ParseOptions { family: Some(family), ..ParseOptions::default() });
     let mut diagnostics = iptlint_analysis::check(&parsed);
-    diagnostics.sort_by(|a, b| {
-        (a.span.start, a.span.end, a.code.code).cmp(&(b.span.start, b.span.end, b.code.code))
-    });
-    (
-        Checked {
-            name: name.unwrap_or("<stdin>").to_string(),
-            text,
-            diagnostics,
-        },
-        parsed,
-    )
+    diagnostics.sort_by(|a, b| (a.span.start, a.span.end, a.code.code).cmp(&(b.span.start, b.span.end, b.code.code)));
+    (Checked { name: name.unwrap_or("<stdin>").to_string(), text, diagnostics }, parsed)
 }
 
 /// Run the command line; returns the exit code. Output goes to the
@@ -210,6 +192,7 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
         Command::Check(a) => cmd_check(a),
         Command::Save(a) => cmd_save(a),
         Command::Rule(a) => rule::cmd_rule(a.key.as_deref(), a.all),
+        Command::Explain(a) => explain::cmd_explain(a),
     }
 }
 
@@ -234,11 +217,7 @@ fn read_input(path: &str) -> std::io::Result<String> {
 
 fn cmd_check(a: CheckArgs) -> i32 {
     let mut failed_io = false;
-    let paths = if a.paths.is_empty() {
-        vec![".".to_string()]
-    } else {
-        a.paths.clone()
-    };
+    let paths = if a.paths.is_empty() { vec![".".to_string()] } else { a.paths.clone() };
     let mut inputs: Vec<String> = Vec::new();
     for p in &paths {
         if p == "-" {
@@ -249,9 +228,7 @@ fn cmd_check(a: CheckArgs) -> i32 {
             Ok(m) if m.is_dir() => match files::find_rules_files(std::path::Path::new(p)) {
                 Ok(found) => {
                     if found.is_empty() {
-                        eprintln!(
-                            "iptlint: warning: no rules files (rules.v4, rules.v6, *.rules) under {p}"
-                        );
+                        eprintln!("iptlint: warning: no rules files (rules.v4, rules.v6, *.rules) under {p}");
                     }
                     inputs.extend(found);
                 }
@@ -278,11 +255,7 @@ fn cmd_check(a: CheckArgs) -> i32 {
                 continue;
             }
         };
-        let name = if input == "-" {
-            a.stdin_filename.as_str()
-        } else {
-            input.as_str()
-        };
+        let name = if input == "-" { a.stdin_filename.as_str() } else { input.as_str() };
         let (c, parsed) = check_text_parsed(Some(name), text, a.family.forced());
         // The process ends after the output: freeing a large model node by
         // node only costs time.
@@ -309,10 +282,7 @@ fn cmd_check(a: CheckArgs) -> i32 {
 /// 2 if a path could not be read, else 1 if a finding is at or above
 /// `threshold` (`Error` is the highest), else 0.
 fn exit_code(checked: &[Checked], threshold: Severity, failed_io: bool) -> i32 {
-    let failing = checked
-        .iter()
-        .flat_map(|c| &c.diagnostics)
-        .any(|d| d.severity <= threshold);
+    let failing = checked.iter().flat_map(|c| &c.diagnostics).any(|d| d.severity <= threshold);
     if failed_io {
         EXIT_ERROR
     } else if failing {
@@ -331,26 +301,13 @@ fn cmd_save(a: SaveArgs) -> i32 {
         }
     };
     let name = if a.file == "-" { "<stdin>" } else { &a.file };
-    let family = a
-        .family
-        .forced()
-        .unwrap_or_else(|| iptlint_parser::detect_family(Some(name), &text));
-    let parsed = iptlint_parser::parse(
-        &text,
-        &ParseOptions {
-            family: Some(family),
-            ..ParseOptions::default()
-        },
-    );
+    let family = a.family.forced().unwrap_or_else(|| iptlint_parser::detect_family(Some(name), &text));
+    let parsed = iptlint_parser::parse(&text, &ParseOptions { family: Some(family), ..ParseOptions::default() });
     let mut diagnostics = iptlint_analysis::check(&parsed);
     if diagnostics.iter().any(|d| d.severity == Severity::Error) {
         diagnostics.retain(|d| d.severity == Severity::Error);
         diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
-        let checked = Checked {
-            name: name.to_string(),
-            text,
-            diagnostics,
-        };
+        let checked = Checked { name: name.to_string(), text, diagnostics };
         let color = a.color.enabled(std::io::stderr().is_terminal());
         let _ = std::io::stderr().write_all(render_human(&[checked], color).as_bytes());
         return EXIT_FINDINGS;
