@@ -33,7 +33,9 @@ fn walk(dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
             walk(&path, out)?;
         } else if is_rules_file_name(&name) {
             let is_file = if ft.is_symlink() {
-                std::fs::metadata(&path).map(|m| m.is_file()).unwrap_or(false)
+                std::fs::metadata(&path)
+                    .map(|m| m.is_file())
+                    .unwrap_or(false)
             } else {
                 ft.is_file()
             };

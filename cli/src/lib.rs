@@ -132,7 +132,9 @@ impl ColorChoice {
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            ColorChoice::Auto => {
+                terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
         }
     }
 }
@@ -170,12 +172,31 @@ pub fn check_text(name: Option<&str>, text: String, family: Option<Family>) -> C
 }
 
 /// [`check_text`], also returning the parsed model.
-fn check_text_parsed(name: Option<&str>, text: String, family: Option<Family>) -> (Checked, iptlint_parser::Parsed) {
+fn check_text_parsed(
+    name: Option<&str>,
+    text: String,
+    family: Option<Family>,
+) -> (Checked, iptlint_parser::Parsed) {
     let family = family.unwrap_or_else(|| iptlint_parser::detect_family(name, &text));
-    let parsed = iptlint_parser::parse(&text, &ParseOptions { family: Some(family), ..ParseOptions::default() });
+    let parsed = iptlint_parser::parse(
+        &text,
+        &ParseOptions {
+            family: Some(family),
+            ..ParseOptions::default()
+        },
+    );
     let mut diagnostics = iptlint_analysis::check(&parsed);
-    diagnostics.sort_by(|a, b| (a.span.start, a.span.end, a.code.code).cmp(&(b.span.start, b.span.end, b.code.code)));
-    (Checked { name: name.unwrap_or("<stdin>").to_string(), text, diagnostics }, parsed)
+    diagnostics.sort_by(|a, b| {
+        (a.span.start, a.span.end, a.code.code).cmp(&(b.span.start, b.span.end, b.code.code))
+    });
+    (
+        Checked {
+            name: name.unwrap_or("<stdin>").to_string(),
+            text,
+            diagnostics,
+        },
+        parsed,
+    )
 }
 
 /// Run the command line; returns the exit code. Output goes to the
@@ -217,7 +238,11 @@ fn read_input(path: &str) -> std::io::Result<String> {
 
 fn cmd_check(a: CheckArgs) -> i32 {
     let mut failed_io = false;
-    let paths = if a.paths.is_empty() { vec![".".to_string()] } else { a.paths.clone() };
+    let paths = if a.paths.is_empty() {
+        vec![".".to_string()]
+    } else {
+        a.paths.clone()
+    };
     let mut inputs: Vec<String> = Vec::new();
     for p in &paths {
         if p == "-" {
@@ -228,7 +253,9 @@ fn cmd_check(a: CheckArgs) -> i32 {
             Ok(m) if m.is_dir() => match files::find_rules_files(std::path::Path::new(p)) {
                 Ok(found) => {
                     if found.is_empty() {
-                        eprintln!("iptlint: warning: no rules files (rules.v4, rules.v6, *.rules) under {p}");
+                        eprintln!(
+                            "iptlint: warning: no rules files (rules.v4, rules.v6, *.rules) under {p}"
+                        );
                     }
                     inputs.extend(found);
                 }
@@ -255,7 +282,11 @@ fn cmd_check(a: CheckArgs) -> i32 {
                 continue;
             }
         };
-        let name = if input == "-" { a.stdin_filename.as_str() } else { input.as_str() };
+        let name = if input == "-" {
+            a.stdin_filename.as_str()
+        } else {
+            input.as_str()
+        };
         let (c, parsed) = check_text_parsed(Some(name), text, a.family.forced());
         // The process ends after the output: freeing a large model node by
         // node only costs time.
@@ -282,7 +313,10 @@ fn cmd_check(a: CheckArgs) -> i32 {
 /// 2 if a path could not be read, else 1 if a finding is at or above
 /// `threshold` (`Error` is the highest), else 0.
 fn exit_code(checked: &[Checked], threshold: Severity, failed_io: bool) -> i32 {
-    let failing = checked.iter().flat_map(|c| &c.diagnostics).any(|d| d.severity <= threshold);
+    let failing = checked
+        .iter()
+        .flat_map(|c| &c.diagnostics)
+        .any(|d| d.severity <= threshold);
     if failed_io {
         EXIT_ERROR
     } else if failing {
@@ -301,13 +335,26 @@ fn cmd_save(a: SaveArgs) -> i32 {
         }
     };
     let name = if a.file == "-" { "<stdin>" } else { &a.file };
-    let family = a.family.forced().unwrap_or_else(|| iptlint_parser::detect_family(Some(name), &text));
-    let parsed = iptlint_parser::parse(&text, &ParseOptions { family: Some(family), ..ParseOptions::default() });
+    let family = a
+        .family
+        .forced()
+        .unwrap_or_else(|| iptlint_parser::detect_family(Some(name), &text));
+    let parsed = iptlint_parser::parse(
+        &text,
+        &ParseOptions {
+            family: Some(family),
+            ..ParseOptions::default()
+        },
+    );
     let mut diagnostics = iptlint_analysis::check(&parsed);
     if diagnostics.iter().any(|d| d.severity == Severity::Error) {
         diagnostics.retain(|d| d.severity == Severity::Error);
         diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
-        let checked = Checked { name: name.to_string(), text, diagnostics };
+        let checked = Checked {
+            name: name.to_string(),
+            text,
+            diagnostics,
+        };
         let color = a.color.enabled(std::io::stderr().is_terminal());
         let _ = std::io::stderr().write_all(render_human(&[checked], color).as_bytes());
         return EXIT_FINDINGS;

@@ -72,7 +72,9 @@ pub fn summary_line(c: &Checked) -> String {
 /// per file with findings, and a total when several files were checked.
 pub fn render_human(files: &[Checked], color: bool) -> String {
     let mut out = String::new();
-    let config = Config::default().with_index_type(IndexType::Byte).with_color(color);
+    let config = Config::default()
+        .with_index_type(IndexType::Byte)
+        .with_color(color);
     for c in files {
         // One line table per file, not per finding.
         let source = Source::from(c.text.as_str());
@@ -81,9 +83,17 @@ pub fn render_human(files: &[Checked], color: bool) -> String {
             // ariadne starts a new snippet whenever a label lies above the
             // previous one; give the labels in file order so one snippet
             // shows them all.
-            let mut labels = vec![(primary.clone(), d.code.summary, color.then(|| kind_color(d.severity)))];
+            let mut labels = vec![(
+                primary.clone(),
+                d.code.summary,
+                color.then(|| kind_color(d.severity)),
+            )];
             for r in &d.related {
-                labels.push((clamp(&c.text, r.span), r.message.as_str(), color.then_some(Color::Fixed(246))));
+                labels.push((
+                    clamp(&c.text, r.span),
+                    r.message.as_str(),
+                    color.then_some(Color::Fixed(246)),
+                ));
             }
             labels.sort_by_key(|(r, _, _)| (r.start, r.end));
             let mut report = Report::build(kind(d.severity), (c.name.clone(), primary))
@@ -91,7 +101,9 @@ pub fn render_human(files: &[Checked], color: bool) -> String {
                 .with_code(format!("{}/{}", d.code.code, d.code.name))
                 .with_message(&d.message);
             for (i, (range, msg, col)) in labels.into_iter().enumerate() {
-                let mut l = Label::new((c.name.clone(), range)).with_message(msg).with_order(i as i32);
+                let mut l = Label::new((c.name.clone(), range))
+                    .with_message(msg)
+                    .with_order(i as i32);
                 if let Some(col) = col {
                     l = l.with_color(col);
                 }
@@ -106,7 +118,11 @@ pub fn render_human(files: &[Checked], color: bool) -> String {
             let mut buf = Vec::new();
             let _ = report.finish().write((c.name.clone(), &source), &mut buf);
             let text = String::from_utf8_lossy(&buf);
-            let text = if color { text.into_owned() } else { strip_ansi(&text) };
+            let text = if color {
+                text.into_owned()
+            } else {
+                strip_ansi(&text)
+            };
             out.push_str(&lowercase_help_note(&text));
         }
         if !c.diagnostics.is_empty() {
@@ -250,7 +266,14 @@ pub fn render_json(files: &[Checked]) -> String {
                 .iter()
                 .map(|r| {
                     let (line, column, end_line, end_column) = positions(&idx, &c.text, r.span);
-                    JsonRelated { file: &c.name, line, column, end_line, end_column, message: &r.message }
+                    JsonRelated {
+                        file: &c.name,
+                        line,
+                        column,
+                        end_line,
+                        end_column,
+                        message: &r.message,
+                    }
                 })
                 .collect();
             let fix = d.fix.as_ref().map(|f| JsonFix {
@@ -260,7 +283,13 @@ pub fn render_json(files: &[Checked]) -> String {
                     .iter()
                     .map(|e| {
                         let (line, column, end_line, end_column) = positions(&idx, &c.text, e.span);
-                        JsonEdit { line, column, end_line, end_column, content: &e.content }
+                        JsonEdit {
+                            line,
+                            column,
+                            end_line,
+                            end_column,
+                            content: &e.content,
+                        }
                     })
                     .collect(),
             });
@@ -334,21 +363,31 @@ mod tests {
         let diagnostics = sevs
             .iter()
             .map(|&s| {
-                let mut d =
-                    Diagnostic::new(&codes::HOST_REQUIREMENT, Span::new(start, start + 1), "the ipset `x` must exist")
-                        .note("create it with `ipset create x hash:ip`");
+                let mut d = Diagnostic::new(
+                    &codes::HOST_REQUIREMENT,
+                    Span::new(start, start + 1),
+                    "the ipset `x` must exist",
+                )
+                .note("create it with `ipset create x hash:ip`");
                 d.severity = s;
                 d
             })
             .collect();
-        Checked { name: "fw.rules".into(), text, diagnostics }
+        Checked {
+            name: "fw.rules".into(),
+            text,
+            diagnostics,
+        }
     }
 
     #[test]
     fn summary_counts_every_severity() {
         use Severity::*;
         let c = checked(&[Error, Error, Warning, Info, Info, Info, Hint]);
-        assert_eq!(summary_line(&c), "2 errors, 1 warning, 3 info, 1 hint in fw.rules");
+        assert_eq!(
+            summary_line(&c),
+            "2 errors, 1 warning, 3 info, 1 hint in fw.rules"
+        );
         assert_eq!(summary_line(&checked(&[])), "no problems in fw.rules");
     }
 

@@ -27,9 +27,20 @@ pub fn rule_table() -> String {
     let w_name = codes.iter().map(|c| c.name.len()).max().unwrap_or(4).max(4);
     let w_code = codes.iter().map(|c| c.code.len()).max().unwrap_or(4).max(4);
     let mut out = String::new();
-    let _ = writeln!(out, "{:w_code$}  {:w_name$}  {:8}  SUMMARY", "CODE", "NAME", "SEVERITY");
+    let _ = writeln!(
+        out,
+        "{:w_code$}  {:w_name$}  {:8}  SUMMARY",
+        "CODE", "NAME", "SEVERITY"
+    );
     for c in codes {
-        let _ = writeln!(out, "{:w_code$}  {:w_name$}  {:8}  {}", c.code, c.name, c.severity.as_str(), c.summary);
+        let _ = writeln!(
+            out,
+            "{:w_code$}  {:w_name$}  {:8}  {}",
+            c.code,
+            c.name,
+            c.severity.as_str(),
+            c.summary
+        );
     }
     out
 }
@@ -54,7 +65,9 @@ pub(crate) fn cmd_rule(key: Option<&str>, all: bool) -> i32 {
             EXIT_OK
         }
         None => {
-            eprintln!("iptlint: error: no code or name `{key}`; `iptlint rule --all` lists them all");
+            eprintln!(
+                "iptlint: error: no code or name `{key}`; `iptlint rule --all` lists them all"
+            );
             EXIT_ERROR
         }
     }
