@@ -5,11 +5,8 @@ mod common;
 use std::process::Command;
 
 fn iptlint(args: &[&str]) -> (String, i32) {
-    let out = Command::new(common::iptlint_bin())
-        .args(args)
-        .current_dir(common::repo_root())
-        .output()
-        .expect("run iptlint");
+    let out =
+        Command::new(common::iptlint_bin()).args(args).current_dir(common::repo_root()).output().expect("run iptlint");
     (String::from_utf8(out.stdout).expect("utf-8 output"), out.status.code().expect("exit code"))
 }
 
@@ -64,7 +61,12 @@ fn nat_dnat_forward_masquerade() {
     snap("nat_dnat_forward_json", "nat.rules", "tcp 203.0.113.7:40000 -> 192.0.2.1:8080 in eth0 out eth1", true);
     snap("nat_snat", "nat.rules", "udp 10.1.2.3:5000 -> 8.8.8.8:53 in eth1 out eth0", false);
     snap("nat_masquerade_json", "nat.rules", "tcp 10.1.2.3:5000 -> 1.1.1.1:443 in eth1 out eth0", true);
-    snap("nat_established", "nat.rules", "tcp 1.1.1.1:443 -> 10.1.2.3:5000 in eth0 out eth1 state ESTABLISHED flags ACK", false);
+    snap(
+        "nat_established",
+        "nat.rules",
+        "tcp 1.1.1.1:443 -> 10.1.2.3:5000 in eth0 out eth1 state ESTABLISHED flags ACK",
+        false,
+    );
 }
 
 #[test]
@@ -105,12 +107,8 @@ fn bad_packet_is_a_usage_error() {
 
 #[test]
 fn batch_jsonl() {
-    let (out, rc) = iptlint(&[
-        "explain",
-        "tests/explain_fixtures/nat.rules",
-        "--packets",
-        "tests/explain_fixtures/batch.jsonl",
-    ]);
+    let (out, rc) =
+        iptlint(&["explain", "tests/explain_fixtures/nat.rules", "--packets", "tests/explain_fixtures/batch.jsonl"]);
     assert_eq!(rc, 0);
     assert_eq!(out.lines().count(), 5);
     for l in out.lines() {

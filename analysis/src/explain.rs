@@ -16,6 +16,11 @@ pub mod packet;
 mod render;
 
 use std::net::IpAddr;
+use std::sync::Arc;
+
+/// A table, chain or target name, shared between the compiled ruleset and
+/// the traces.
+pub type Name = Arc<str>;
 
 use iptlint_parser::ext::Hook;
 use iptlint_parser::model::{Policy, Ruleset};
@@ -40,14 +45,14 @@ pub enum Matched {
 /// One rule met on the way.
 #[derive(Clone, Debug)]
 pub struct TraceRule {
-    pub table: String,
-    pub chain: String,
+    pub table: Name,
+    pub chain: Name,
     /// 1-based line in the file.
     pub line: usize,
     /// 1-based position in its chain.
     pub rule: usize,
     pub matched: Matched,
-    pub target: String,
+    pub target: Name,
     /// The first condition that failed, and why.
     pub failed: Option<String>,
     /// For an unknown outcome: the conditions that cannot be decided.
@@ -99,17 +104,17 @@ pub enum Step {
 /// What decided the verdict.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DecidedBy {
-    Rule { table: String, chain: String, line: usize, rule: usize },
-    Policy { table: String, chain: String, policy: String },
+    Rule { table: Name, chain: Name, line: usize, rule: usize },
+    Policy { table: Name, chain: Name, policy: &'static str },
 }
 
 /// A header field changed by a target.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rewrite {
-    pub table: String,
-    pub chain: String,
+    pub table: Name,
+    pub chain: Name,
     pub line: usize,
-    pub target: String,
+    pub target: Name,
     pub field: &'static str,
     pub from: String,
     pub to: String,
@@ -127,8 +132,8 @@ pub struct Alternative {
 /// An ACCEPT rule that would have let the packet through.
 #[derive(Clone, Debug)]
 pub struct NearAccept {
-    pub table: String,
-    pub chain: String,
+    pub table: Name,
+    pub chain: Name,
     pub line: usize,
     pub rule: usize,
     pub failed: Vec<String>,
@@ -146,6 +151,8 @@ pub struct Explanation {
     pub rewrites: Vec<Rewrite>,
     pub alternatives: Vec<Alternative>,
     pub nearest_accepts: Vec<NearAccept>,
+    /// Rules evaluated (a chain index skips the rules that cannot match).
+    pub evaluated: usize,
 }
 
 impl Explanation {
@@ -176,6 +183,8 @@ impl Default for Options {
 pub struct Explainer {
     family: Family,
     tables: Vec<CTable>,
+    /// Per hook, in order: (table, built-in chain) of the tables that have it.
+    hook_chains: [Vec<(usize, usize)>; 5],
 }
 
 /// Tables in the order they see a hook.
@@ -270,13 +279,17 @@ impl Cx {
 }
 
 /// The outcome of one condition, before negation.
-enum Eval {
+enum Eval<'a> {
     Yes,
     No,
-    Unknown(String),
+    Unknown(std::borrow::Cow<'a, str>),
 }
 
-fn eval(c: &Cond, cx: &Cx) -> Eval {
+fn unk(s: String) -> Eval<'static> {
+    Eval::Unknown(std::borrow::Cow::Owned(s))
+}
+
+fn eval<'a>(c: &'a Cond, cx: &Cx) -> Eval<'a> {
     let b = |x: bool| if x { Eval::Yes } else { Eval::No };
     match &c.test {
         Test::In(d, iv) => b(iv.contains(cx.get(*d))),
@@ -287,18 +300,18 @@ fn eval(c: &Cond, cx: &Cx) -> Eval {
             if states.contains(st) || (*dnat && cx.dnat) || (*snat && cx.snat) {
                 Eval::Yes
             } else if (*dnat || *snat) && matches!(st, state::ESTABLISHED | state::RELATED) {
-                Eval::Unknown(format!("`{}`: whether the connection was NATed is not known", c.text))
+                unk(format!("`{}`: whether the connection was NATed is not known", c.text))
             } else {
                 Eval::No
             }
         }
         Test::CtOrig(d, iv) => match cx.get(Dim::State) {
             state::NEW => b(iv.contains(cx.orig[*d as usize])),
-            _ => Eval::Unknown(format!("`{}`: the connection's original tuple is not known", c.text)),
+            _ => unk(format!("`{}`: the connection's original tuple is not known", c.text)),
         },
         Test::AddrType { src, types } => match cx.addr_type(*src) {
             Some(t) => b(types.iter().any(|x| x == t)),
-            None => Eval::Unknown(format!(
+            None => unk(format!(
                 "`{}`: whether {} is a local address is not known",
                 c.text,
                 cx.addr(if *src { Dim::Src } else { Dim::Dst })
@@ -306,7 +319,7 @@ fn eval(c: &Cond, cx: &Cx) -> Eval {
         },
         Test::PktType(t) => {
             if cx.path == Path::LocalOut {
-                return Eval::Unknown(format!("`{}`: the link-layer type of a local packet is not modelled", c.text));
+                return unk(format!("`{}`: the link-layer type of a local packet is not modelled", c.text));
             }
             let ty = match cx.addr_type(false) {
                 Some("MULTICAST") => "multicast",
@@ -315,7 +328,7 @@ fn eval(c: &Cond, cx: &Cx) -> Eval {
             };
             b(t == ty)
         }
-        Test::Unknown(why) => Eval::Unknown(why.clone()),
+        Test::Unknown(why) => Eval::Unknown(std::borrow::Cow::Borrowed(why)),
     }
 }
 
@@ -380,7 +393,7 @@ fn eval_rule(r: &CRule, cx: &Cx, forced: bool, details: bool) -> RuleEval {
             Eval::No if c.negated => {}
             Eval::Unknown(why) => {
                 if details {
-                    unknown.push(why);
+                    unknown.push(why.into_owned());
                 } else if unknown.is_empty() {
                     unknown.push(String::new());
                 }
@@ -431,6 +444,7 @@ struct Run {
     steps: Vec<Step>,
     rewrites: Vec<Rewrite>,
     unknowns: Vec<RuleRef>,
+    evaluated: usize,
 }
 
 fn policy_name(p: &Option<Policy>) -> &'static str {
@@ -442,8 +456,18 @@ fn policy_name(p: &Option<Policy>) -> &'static str {
 
 impl Explainer {
     pub fn new(ruleset: &Ruleset) -> Explainer {
-        let tables = ruleset.tables.iter().map(|t| compile::compile_table(ruleset, t)).collect();
-        Explainer { family: ruleset.family, tables }
+        let tables: Vec<CTable> = ruleset.tables.iter().map(|t| compile::compile_table(ruleset, t)).collect();
+        let hook_chains = Hook::ALL.map(|hook| {
+            hook_tables(hook)
+                .iter()
+                .filter_map(|name| {
+                    let ti = tables.iter().position(|t| &*t.name == *name)?;
+                    let ci = *tables[ti].by_name.get(hook.chain_name())?;
+                    Some((ti, ci))
+                })
+                .collect()
+        });
+        Explainer { family: ruleset.family, tables, hook_chains }
     }
 
     pub fn family(&self) -> Family {
@@ -457,6 +481,7 @@ impl Explainer {
             steps: Vec::new(),
             rewrites: Vec::new(),
             unknowns: Vec::new(),
+            evaluated: 0,
         };
         let (verdict, decided_by) = self.walk(packet, &mut run);
         let mut alternatives: Vec<Alternative> = Vec::new();
@@ -473,6 +498,7 @@ impl Explainer {
                     steps: Vec::new(),
                     rewrites: Vec::new(),
                     unknowns: Vec::new(),
+                    evaluated: 0,
                 };
                 let (v, d) = self.walk(packet, &mut alt);
                 if (v.as_str(), &d) != (verdict.as_str(), &decided_by)
@@ -513,6 +539,7 @@ impl Explainer {
             rewrites: run.rewrites,
             alternatives,
             nearest_accepts,
+            evaluated: run.evaluated,
         }
     }
 
@@ -549,10 +576,8 @@ impl Explainer {
         for &hook in hooks(cx.path) {
             cx.enter_hook(hook);
             let mut hook_shown = false;
-            for &tname in hook_tables(hook) {
-                let Some(ti) = self.tables.iter().position(|t| t.name == tname) else { continue };
-                let table = &self.tables[ti];
-                let Some(&ci) = table.by_name.get(hook.chain_name()) else { continue };
+            for &(ti, ci) in &self.hook_chains[hook as usize] {
+                let tname: &str = &self.tables[ti].name;
                 if run.trace_all && !hook_shown {
                     run.steps.push(Step::Hook(hook));
                     hook_shown = true;
@@ -570,7 +595,7 @@ impl Explainer {
                     continue;
                 }
                 if run.trace_all {
-                    run.steps.push(Step::Table { table: tname.into(), chain: hook.chain_name().into() });
+                    run.steps.push(Step::Table { table: tname.to_string(), chain: hook.chain_name().into() });
                 }
                 match self.walk_table(ti, ci, &mut cx, run) {
                     TableEnd::Final(v, d) => return (v, Some(d)),
@@ -605,19 +630,19 @@ impl Explainer {
         let (mut ci, mut pos, mut inherited, mut depth) = (start, 0usize, 0usize, 0usize);
         let policy = |run: &mut Run| {
             let chain = &table.chains[start];
-            let p = policy_name(&chain.policy).to_string();
+            let p = policy_name(&chain.policy);
             if run.trace_all {
                 run.steps.push(Step::Policy {
-                    table: table.name.clone(),
-                    chain: chain.name.clone(),
-                    policy: p.clone(),
+                    table: table.name.to_string(),
+                    chain: chain.name.to_string(),
+                    policy: p.into(),
                 });
             }
-            let d = DecidedBy::Policy { table: table.name.clone(), chain: chain.name.clone(), policy: p.clone() };
+            let d = DecidedBy::Policy { table: table.name.clone(), chain: chain.name.clone(), policy: p };
             if p == "ACCEPT" {
                 TableEnd::Accept(d)
             } else {
-                TableEnd::Final(p, d)
+                TableEnd::Final(p.into(), d)
             }
         };
         loop {
@@ -628,7 +653,7 @@ impl Explainer {
                 match stack.pop() {
                     Some((c, p, inh, d)) => {
                         if run.trace_all {
-                            run.steps.push(Step::Return { chain: chain.name.clone(), depth });
+                            run.steps.push(Step::Return { chain: chain.name.to_string(), depth });
                         }
                         (ci, pos, inherited, depth) = (c, p, inh, d);
                         continue;
@@ -640,6 +665,7 @@ impl Explainer {
             let here = (ti, ci, pos);
             let forced = run.forced == Some(here);
             let ev = eval_rule(r, cx, forced, run.trace_all);
+            run.evaluated += 1;
             if ev.matched == Matched::Unknown {
                 run.unknowns.push(here);
             }
@@ -683,7 +709,7 @@ impl Explainer {
                 Action::Return => match stack.pop() {
                     Some((c, p, inh, d)) => {
                         if run.trace_all {
-                            run.steps.push(Step::Return { chain: chain.name.clone(), depth });
+                            run.steps.push(Step::Return { chain: chain.name.to_string(), depth });
                         }
                         (ci, pos, inherited, depth) = (c, p, inh, d);
                     }
@@ -703,7 +729,7 @@ impl Explainer {
                     inherited += r.conds.len();
                     depth += 1;
                     if run.trace_all {
-                        run.steps.push(Step::Enter { chain: table.chains[*c].name.clone(), depth, goto });
+                        run.steps.push(Step::Enter { chain: table.chains[*c].name.to_string(), depth, goto });
                     }
                     (ci, pos) = (*c, 0);
                 }

@@ -86,9 +86,9 @@ enum TraceMode {
 fn decided_json(d: &DecidedBy) -> Value {
     match d {
         DecidedBy::Rule { table, chain, line, rule } => {
-            json!({"line": line, "table": table, "chain": chain, "rule": rule})
+            json!({"line": line, "table": &**table, "chain": &**chain, "rule": rule})
         }
-        DecidedBy::Policy { table, chain, policy } => json!({"policy": policy, "table": table, "chain": chain}),
+        DecidedBy::Policy { table, chain, policy } => json!({"policy": policy, "table": &**table, "chain": &**chain}),
     }
 }
 
@@ -98,8 +98,8 @@ pub fn explanation_json(e: &Explanation) -> Value {
         .trace()
         .map(|r| {
             let mut m = Map::new();
-            m.insert("table".into(), json!(r.table));
-            m.insert("chain".into(), json!(r.chain));
+            m.insert("table".into(), json!(&*r.table));
+            m.insert("chain".into(), json!(&*r.chain));
             m.insert("line".into(), json!(r.line));
             m.insert("rule".into(), json!(r.rule));
             m.insert(
@@ -110,7 +110,7 @@ pub fn explanation_json(e: &Explanation) -> Value {
                     Matched::Unknown => json!("unknown"),
                 },
             );
-            m.insert("target".into(), json!(r.target));
+            m.insert("target".into(), json!(&*r.target));
             m.insert("failed".into(), json!(r.failed));
             if !r.unknown.is_empty() {
                 m.insert("unknown".into(), json!(r.unknown));
@@ -137,7 +137,7 @@ pub fn explanation_json(e: &Explanation) -> Value {
         e.rewrites
             .iter()
             .map(|r| {
-                json!({"table": r.table, "chain": r.chain, "line": r.line, "target": r.target,
+                json!({"table": &*r.table, "chain": &*r.chain, "line": r.line, "target": &*r.target,
                        "field": r.field, "from": r.from, "to": r.to})
             })
             .collect(),
@@ -159,7 +159,7 @@ pub fn explanation_json(e: &Explanation) -> Value {
             e.nearest_accepts
                 .iter()
                 .map(|n| {
-                    json!({"line": n.line, "table": n.table, "chain": n.chain, "rule": n.rule,
+                    json!({"line": n.line, "table": &*n.table, "chain": &*n.chain, "rule": n.rule,
                            "failed": n.failed})
                 })
                 .collect(),

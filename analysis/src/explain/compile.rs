@@ -14,6 +14,7 @@ use iptlint_parser::ext::value::{format_tcp_flags, Value};
 use iptlint_parser::model::{Address, ExtInstance, Policy, Rule, Ruleset, Table, TargetKind};
 use iptlint_parser::Family;
 
+use super::Name;
 use crate::matchset::tcp_flag_values;
 use crate::space::{iface_range, state, Dim, Intervals};
 
@@ -97,7 +98,7 @@ pub struct CRule {
     pub line: usize,
     pub conds: Vec<Cond>,
     pub action: Action,
-    pub target: String,
+    pub target: Name,
 }
 
 /// Candidate lookup for a long chain: rules whose condition on `dim` is a
@@ -112,7 +113,7 @@ pub struct ChainIndex {
 
 #[derive(Clone, Debug)]
 pub struct CChain {
-    pub name: String,
+    pub name: Name,
     pub policy: Option<Policy>,
     pub rules: Vec<CRule>,
     pub index: Option<ChainIndex>,
@@ -120,7 +121,7 @@ pub struct CChain {
 
 #[derive(Clone, Debug)]
 pub struct CTable {
-    pub name: String,
+    pub name: Name,
     pub chains: Vec<CChain>,
     pub by_name: HashMap<String, usize>,
 }
@@ -609,17 +610,14 @@ fn build_index(rules: &[CRule]) -> Option<ChainIndex> {
 /// The chain's rules, plus the appended lines that have errors (explained
 /// as written, so that a module iptlint does not fully know yet does not
 /// hide a rule) when the chain is built by appends only.
-fn chain_rules(table: &Table, c: &iptlint_parser::model::Chain) -> Vec<usize> {
+fn chain_rules(table: &Table, c: &iptlint_parser::model::Chain, invalid: &HashMap<&str, Vec<usize>>) -> Vec<usize> {
     use iptlint_parser::model::Command;
     let mut v = c.rules.clone();
-    if v.iter().all(|&i| table.rules[i].command == Command::Append) {
-        let extra = table
-            .rules
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| !r.valid && r.command == Command::Append && r.chain == c.name && r.target.is_some());
-        v.extend(extra.map(|(i, _)| i));
-        v.sort_unstable();
+    if let Some(extra) = invalid.get(c.name.as_str()) {
+        if v.iter().all(|&i| table.rules[i].command == Command::Append) {
+            v.extend(extra);
+            v.sort_unstable();
+        }
     }
     v
 }
@@ -627,23 +625,34 @@ fn chain_rules(table: &Table, c: &iptlint_parser::model::Chain) -> Vec<usize> {
 pub fn compile_table(ruleset: &Ruleset, table: &Table) -> CTable {
     let family = ruleset.family;
     let by_name: HashMap<String, usize> = table.chains.iter().enumerate().map(|(i, c)| (c.name.clone(), i)).collect();
+    let mut invalid: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, r) in table.rules.iter().enumerate() {
+        if !r.valid && r.command == iptlint_parser::model::Command::Append && r.target.is_some() {
+            invalid.entry(r.chain.as_str()).or_default().push(i);
+        }
+    }
     let chains = table
         .chains
         .iter()
         .map(|c| {
-            let rules: Vec<CRule> = chain_rules(table, c)
+            let rules: Vec<CRule> = chain_rules(table, c, &invalid)
                 .into_iter()
                 .map(|ri| {
                     let rule = &table.rules[ri];
                     let (action, target) = action(rule, &by_name);
-                    CRule { line: ruleset.line_of(rule.span.start), conds: rule_conds(rule, family), action, target }
+                    CRule {
+                        line: ruleset.line_of(rule.span.start),
+                        conds: rule_conds(rule, family),
+                        action,
+                        target: target.into(),
+                    }
                 })
                 .collect();
             let index = build_index(&rules);
-            CChain { name: c.name.clone(), policy: c.policy.as_ref().map(|p| p.0.clone()), rules, index }
+            CChain { name: c.name.as_str().into(), policy: c.policy.as_ref().map(|p| p.0.clone()), rules, index }
         })
         .collect();
-    CTable { name: table.name.clone(), chains, by_name }
+    CTable { name: table.name.as_str().into(), chains, by_name }
 }
 
 /// Human spelling of the packet's coordinate in a dimension.

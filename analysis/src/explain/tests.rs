@@ -141,3 +141,28 @@ fn mark_set_then_matched() {
     let e = explain(t, "tcp 1.2.3.4:1 -> 5.6.7.8:80 in eth0");
     assert_eq!(e.verdict, "ACCEPT", "{:#?}", e.steps);
 }
+
+#[test]
+fn long_chain_index_skips_rules() {
+    let mut t = String::from("*nat\n:PREROUTING ACCEPT [0:0]\n:SVC - [0:0]\n-A PREROUTING -j SVC\n");
+    for i in 0..500 {
+        t.push_str(&format!(
+            "-A SVC -d 10.96.{}.{}/32 -p tcp -m comment --comment \"svc {i}\" -m tcp --dport 80 -j DNAT --to-destination 10.244.0.{}:8080\n",
+            i / 250,
+            i % 250 + 1,
+            i % 250 + 1
+        ));
+    }
+    t.push_str("-A SVC -m addrtype --dst-type LOCAL -j RETURN\nCOMMIT\n");
+    let p = parse(&t, &ParseOptions { family: Some(Family::V4), table: None });
+    let ex = Explainer::new(&p.ruleset);
+    let pkt =
+        PacketFields::parse_spec("tcp 1.2.3.4:1000 -> 10.96.1.8:80 in eth0 out eth1").unwrap().build(None).unwrap();
+    let fast = ex.explain(&pkt, &Options { trace_all: false, alternatives: true });
+    let slow = ex.explain(&pkt, &Options::default());
+    assert_eq!(fast.verdict, slow.verdict);
+    assert_eq!(fast.decided_by, slow.decided_by);
+    assert_eq!(fast.rewrites, slow.rewrites);
+    assert!(fast.evaluated < 5, "{} rules evaluated", fast.evaluated);
+    assert!(slow.evaluated > 250);
+}
