@@ -445,6 +445,8 @@ struct Run {
     rewrites: Vec<Rewrite>,
     unknowns: Vec<RuleRef>,
     evaluated: usize,
+    /// Record the rewrites (not in the runs that look for alternatives).
+    record: bool,
 }
 
 fn policy_name(p: &Option<Policy>) -> &'static str {
@@ -478,10 +480,11 @@ impl Explainer {
         let mut run = Run {
             trace_all: opts.trace_all,
             forced: None,
-            steps: Vec::new(),
+            steps: Vec::with_capacity(16),
             rewrites: Vec::new(),
             unknowns: Vec::new(),
             evaluated: 0,
+            record: true,
         };
         let (verdict, decided_by) = self.walk(packet, &mut run);
         let mut alternatives: Vec<Alternative> = Vec::new();
@@ -499,6 +502,7 @@ impl Explainer {
                     rewrites: Vec::new(),
                     unknowns: Vec::new(),
                     evaluated: 0,
+                    record: false,
                 };
                 let (v, d) = self.walk(packet, &mut alt);
                 if (v.as_str(), &d) != (verdict.as_str(), &decided_by)
@@ -669,7 +673,7 @@ impl Explainer {
             if ev.matched == Matched::Unknown {
                 run.unknowns.push(here);
             }
-            if run.trace_all || ev.matched != Matched::No {
+            if run.trace_all || (run.record && ev.matched != Matched::No) {
                 let all_failed = if run.trace_all && ev.matched == Matched::No && r.action == Action::Accept {
                     all_failed(r, cx)
                 } else {
@@ -757,7 +761,7 @@ impl Explainer {
                     cx.point[Dim::State as usize] = state::UNTRACKED;
                 }
                 Action::Dnat { addr, port, to } => {
-                    let from = self.endpoint(cx, Dim::Dst, Dim::Dport);
+                    let from = self.ep(run.record, cx, Dim::Dst, Dim::Dport);
                     if let Some(a) = addr {
                         cx.point[Dim::Dst as usize] = addr_of(*a);
                     }
@@ -765,7 +769,7 @@ impl Explainer {
                         cx.point[Dim::Dport as usize] = *p as u128;
                     }
                     cx.dnat = true;
-                    let mut new = self.endpoint(cx, Dim::Dst, Dim::Dport);
+                    let mut new = self.ep(run.record, cx, Dim::Dst, Dim::Dport);
                     if to.contains('-') {
                         new.push_str(&format!(" (one of {to})"));
                     }
@@ -778,7 +782,7 @@ impl Explainer {
                     return TableEnd::Accept(by());
                 }
                 Action::Snat { addr, port, to } => {
-                    let from = self.endpoint(cx, Dim::Src, Dim::Sport);
+                    let from = self.ep(run.record, cx, Dim::Src, Dim::Sport);
                     if let Some(a) = addr {
                         cx.point[Dim::Src as usize] = addr_of(*a);
                     }
@@ -786,7 +790,7 @@ impl Explainer {
                         cx.point[Dim::Sport as usize] = *p as u128;
                     }
                     cx.snat = true;
-                    let mut new = self.endpoint(cx, Dim::Src, Dim::Sport);
+                    let mut new = self.ep(run.record, cx, Dim::Src, Dim::Sport);
                     if to.contains('-') {
                         new.push_str(&format!(" (one of {to})"));
                     }
@@ -794,7 +798,7 @@ impl Explainer {
                     return TableEnd::Accept(by());
                 }
                 Action::Masquerade { port } => {
-                    let from = self.endpoint(cx, Dim::Src, Dim::Sport);
+                    let from = self.ep(run.record, cx, Dim::Src, Dim::Sport);
                     if let Some(p) = port {
                         cx.point[Dim::Sport as usize] = *p as u128;
                     }
@@ -808,7 +812,7 @@ impl Explainer {
                     return TableEnd::Accept(by());
                 }
                 Action::Redirect { port } => {
-                    let from = self.endpoint(cx, Dim::Dst, Dim::Dport);
+                    let from = self.ep(run.record, cx, Dim::Dst, Dim::Dport);
                     if let Some(p) = port {
                         cx.point[Dim::Dport as usize] = *p as u128;
                     }
@@ -820,7 +824,7 @@ impl Explainer {
                             std::net::Ipv6Addr::LOCALHOST.into()
                         };
                         cx.point[Dim::Dst as usize] = addr_of(lo);
-                        self.endpoint(cx, Dim::Dst, Dim::Dport)
+                        self.ep(run.record, cx, Dim::Dst, Dim::Dport)
                     } else {
                         let iif = describe(Dim::InIface, cx.iface, cx.family);
                         format!("the primary address of {iif}, port {}", cx.get(Dim::Dport))
@@ -858,6 +862,14 @@ impl Explainer {
         }
     }
 
+    fn ep(&self, record: bool, cx: &Cx, a: Dim, p: Dim) -> String {
+        if record {
+            self.endpoint(cx, a, p)
+        } else {
+            String::new()
+        }
+    }
+
     fn endpoint(&self, cx: &Cx, a: Dim, p: Dim) -> String {
         let addr = cx.addr(a);
         if !packet::has_ports(cx.get(Dim::Proto) as u8) {
@@ -881,6 +893,9 @@ impl Explainer {
         from: String,
         to: String,
     ) {
+        if !run.record {
+            return;
+        }
         run.rewrites.push(Rewrite {
             table: table.name.clone(),
             chain: chain.name.clone(),

@@ -8,7 +8,8 @@ use iptlint_analysis::explain::{
     render_human, DecidedBy, Explainer, Explanation, Matched, Options, PacketFields, Step,
 };
 use iptlint_parser::{ParseOptions, Severity};
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::{json, Value};
 
 use crate::{io_error, read_input, FamilyArgs, EXIT_ERROR, EXIT_OK};
 
@@ -83,92 +84,143 @@ enum TraceMode {
     Matched,
 }
 
-fn decided_json(d: &DecidedBy) -> Value {
+#[derive(Serialize)]
+#[serde(untagged)]
+enum DecidedJson<'a> {
+    Rule { line: usize, table: &'a str, chain: &'a str, rule: usize },
+    Policy { policy: &'a str, table: &'a str, chain: &'a str },
+}
+
+fn decided(d: &DecidedBy) -> DecidedJson<'_> {
     match d {
-        DecidedBy::Rule { table, chain, line, rule } => {
-            json!({"line": line, "table": &**table, "chain": &**chain, "rule": rule})
-        }
-        DecidedBy::Policy { table, chain, policy } => json!({"policy": policy, "table": &**table, "chain": &**chain}),
+        DecidedBy::Rule { table, chain, line, rule } => DecidedJson::Rule { line: *line, table, chain, rule: *rule },
+        DecidedBy::Policy { table, chain, policy } => DecidedJson::Policy { policy, table, chain },
     }
 }
 
+#[derive(Serialize)]
+#[serde(untagged)]
+enum MatchedJson {
+    Known(bool),
+    Unknown(&'static str),
+}
+
+#[derive(Serialize)]
+struct TraceJson<'a> {
+    table: &'a str,
+    chain: &'a str,
+    line: usize,
+    rule: usize,
+    matched: MatchedJson,
+    target: &'a str,
+    failed: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    unknown: &'a [String],
+}
+
+#[derive(Serialize)]
+struct RewriteJson<'a> {
+    table: &'a str,
+    chain: &'a str,
+    line: usize,
+    target: &'a str,
+    field: &'a str,
+    from: &'a str,
+    to: &'a str,
+}
+
+#[derive(Serialize)]
+struct AlternativeJson<'a> {
+    verdict: &'a str,
+    decided_by: Option<DecidedJson<'a>>,
+    if_matches: DecidedJson<'a>,
+}
+
+#[derive(Serialize)]
+struct NearJson<'a> {
+    line: usize,
+    table: &'a str,
+    chain: &'a str,
+    rule: usize,
+    failed: &'a [String],
+}
+
+/// The JSON form of an explanation (borrowing from it).
+#[derive(Serialize)]
+pub struct ExplanationJson<'a> {
+    verdict: &'a str,
+    decided_by: Option<DecidedJson<'a>>,
+    trace: Vec<TraceJson<'a>>,
+    rewrites: Vec<RewriteJson<'a>>,
+    alternatives: Vec<AlternativeJson<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    nearest_accepts: Vec<NearJson<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notes: Vec<&'a str>,
+    packet: String,
+    path: &'static str,
+}
+
 /// The JSON form of an explanation.
-pub fn explanation_json(e: &Explanation) -> Value {
-    let trace: Vec<Value> = e
-        .trace()
-        .map(|r| {
-            let mut m = Map::new();
-            m.insert("table".into(), json!(&*r.table));
-            m.insert("chain".into(), json!(&*r.chain));
-            m.insert("line".into(), json!(r.line));
-            m.insert("rule".into(), json!(r.rule));
-            m.insert(
-                "matched".into(),
-                match r.matched {
-                    Matched::Yes => json!(true),
-                    Matched::No => json!(false),
-                    Matched::Unknown => json!("unknown"),
+pub fn explanation_json(e: &Explanation) -> ExplanationJson<'_> {
+    ExplanationJson {
+        verdict: &e.verdict,
+        decided_by: e.decided_by.as_ref().map(decided),
+        trace: e
+            .trace()
+            .map(|r| TraceJson {
+                table: &r.table,
+                chain: &r.chain,
+                line: r.line,
+                rule: r.rule,
+                matched: match r.matched {
+                    Matched::Yes => MatchedJson::Known(true),
+                    Matched::No => MatchedJson::Known(false),
+                    Matched::Unknown => MatchedJson::Unknown("unknown"),
                 },
-            );
-            m.insert("target".into(), json!(&*r.target));
-            m.insert("failed".into(), json!(r.failed));
-            if !r.unknown.is_empty() {
-                m.insert("unknown".into(), json!(r.unknown));
-            }
-            Value::Object(m)
-        })
-        .collect();
-    let notes: Vec<&str> = e
-        .steps
-        .iter()
-        .filter_map(|s| match s {
-            Step::Note(n) => Some(n.as_str()),
-            _ => None,
-        })
-        .collect();
-    let mut m = Map::new();
-    m.insert("packet".into(), json!(e.packet.to_string()));
-    m.insert("path".into(), json!(e.path.describe()));
-    m.insert("verdict".into(), json!(e.verdict));
-    m.insert("decided_by".into(), e.decided_by.as_ref().map_or(Value::Null, decided_json));
-    m.insert("trace".into(), Value::Array(trace));
-    m.insert(
-        "rewrites".into(),
-        e.rewrites
-            .iter()
-            .map(|r| {
-                json!({"table": &*r.table, "chain": &*r.chain, "line": r.line, "target": &*r.target,
-                       "field": r.field, "from": r.from, "to": r.to})
+                target: &r.target,
+                failed: r.failed.as_deref(),
+                unknown: &r.unknown,
             })
             .collect(),
-    );
-    m.insert(
-        "alternatives".into(),
-        e.alternatives
+        rewrites: e
+            .rewrites
             .iter()
-            .map(|a| {
-                json!({"verdict": a.verdict,
-                       "decided_by": a.decided_by.as_ref().map_or(Value::Null, decided_json),
-                       "if_matches": decided_json(&a.if_fires)})
+            .map(|r| RewriteJson {
+                table: &r.table,
+                chain: &r.chain,
+                line: r.line,
+                target: &r.target,
+                field: r.field,
+                from: &r.from,
+                to: &r.to,
             })
             .collect(),
-    );
-    if !e.nearest_accepts.is_empty() {
-        m.insert(
-            "nearest_accepts".into(),
-            e.nearest_accepts
-                .iter()
-                .map(|n| {
-                    json!({"line": n.line, "table": &*n.table, "chain": &*n.chain, "rule": n.rule,
-                           "failed": n.failed})
-                })
-                .collect(),
-        );
+        alternatives: e
+            .alternatives
+            .iter()
+            .map(|a| AlternativeJson {
+                verdict: &a.verdict,
+                decided_by: a.decided_by.as_ref().map(decided),
+                if_matches: decided(&a.if_fires),
+            })
+            .collect(),
+        nearest_accepts: e
+            .nearest_accepts
+            .iter()
+            .map(|n| NearJson { line: n.line, table: &n.table, chain: &n.chain, rule: n.rule, failed: &n.failed })
+            .collect(),
+        notes: e
+            .steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Note(n) => Some(n.as_str()),
+                _ => None,
+            })
+            .collect(),
+        packet: e.packet.to_string(),
+        path: e.path.describe(),
     }
-    if !notes.is_empty() {
-        m.insert("notes".into(), json!(notes));
-    }
-    Value::Object(m)
 }
 
 /// A JSON object of packet fields (strings or numbers).
@@ -294,11 +346,10 @@ fn batch(explainer: &Explainer, path: &str, a: &ExplainArgs, flags: PacketFields
                 base.merge(f);
                 base.build(Some(explainer.family()))
             });
-        let v = match result {
-            Ok(p) => explanation_json(&explainer.explain(&p, &opts)),
-            Err(e) => json!({"line": n + 1, "error": e}),
+        let _ = match result {
+            Ok(p) => serde_json::to_writer(&mut out, &explanation_json(&explainer.explain(&p, &opts))),
+            Err(e) => serde_json::to_writer(&mut out, &json!({"line": n + 1, "error": e})),
         };
-        let _ = serde_json::to_writer(&mut out, &v);
         let _ = out.write_all(b"\n");
     }
     let _ = out.flush();
