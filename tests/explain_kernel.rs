@@ -27,11 +27,12 @@ const PEER_ADDR: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 2);
 struct Netns {
     fw: String,
     peer: String,
+    back: String,
 }
 
 impl Drop for Netns {
     fn drop(&mut self) {
-        for n in [&self.fw, &self.peer] {
+        for n in [&self.fw, &self.peer, &self.back] {
             let _ = Command::new("ip").args(["netns", "del", n]).status();
         }
     }
@@ -47,15 +48,32 @@ fn run(args: &[&str]) -> Result<String, String> {
 
 fn setup() -> Result<Netns, String> {
     let id = std::process::id();
-    let ns = Netns { fw: format!("iptlint-ex-fw-{id}"), peer: format!("iptlint-ex-peer-{id}") };
+    let ns = Netns {
+        fw: format!("iptlint-ex-fw-{id}"),
+        peer: format!("iptlint-ex-peer-{id}"),
+        back: format!("iptlint-ex-back-{id}"),
+    };
     run(&["ip", "netns", "add", &ns.fw])?;
     run(&["ip", "netns", "add", &ns.peer])?;
+    run(&["ip", "netns", "add", &ns.back])?;
+    // peer (198.18.0.2) -- vfw0 [fw] vfw1 -- back (198.18.1.2). The back
+    // namespace has no route to the peer, so it never answers: a forwarded
+    // packet crosses the fw namespace exactly once.
+    run(&["ip", "-n", &ns.fw, "link", "add", "vfw1", "type", "veth", "peer", "name", "vback0", "netns", &ns.back])?;
+    run(&["ip", "-n", &ns.fw, "addr", "add", "198.18.1.1/24", "dev", "vfw1"])?;
+    run(&["ip", "-n", &ns.fw, "link", "set", "vfw1", "up"])?;
+    run(&["ip", "-n", &ns.back, "addr", "add", "198.18.1.2/24", "dev", "vback0"])?;
+    run(&["ip", "-n", &ns.back, "link", "set", "vback0", "up"])?;
+    run(&["ip", "netns", "exec", &ns.fw, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1"])?;
+    // Nor does it answer the fw namespace's own address (after SNAT).
+    run(&["ip", "netns", "exec", &ns.back, "iptables", "-P", "OUTPUT", "DROP"])?;
     run(&["ip", "-n", &ns.fw, "link", "add", "vfw0", "type", "veth", "peer", "name", "vpeer0", "netns", &ns.peer])?;
     for (n, dev, addr) in [(&ns.fw, "vfw0", "198.18.0.1/24"), (&ns.peer, "vpeer0", "198.18.0.2/24")] {
         run(&["ip", "-n", n, "addr", "add", addr, "dev", dev])?;
         run(&["ip", "-n", n, "link", "set", "lo", "up"])?;
         run(&["ip", "-n", n, "link", "set", dev, "up"])?;
     }
+    run(&["ip", "-n", &ns.peer, "route", "add", "198.18.1.0/24", "via", "198.18.0.1"])?;
     Ok(ns)
 }
 
@@ -109,23 +127,27 @@ enum Pkt {
 }
 
 impl Pkt {
-    fn spec(&self) -> String {
-        match self {
-            Pkt::Tcp { sport, dport } => format!("tcp {PEER_ADDR}:{sport} -> {FW_ADDR}:{dport} in vfw0"),
-            Pkt::Udp { sport, dport } => format!("udp {PEER_ADDR}:{sport} -> {FW_ADDR}:{dport} in vfw0"),
-            Pkt::Icmp { ty, code } => format!("icmp {PEER_ADDR} -> {FW_ADDR} in vfw0 icmp-type {ty}/{code}"),
+    fn spec(&self, dst: Ipv4Addr, out: Option<&str>) -> String {
+        let mut s = match self {
+            Pkt::Tcp { sport, dport } => format!("tcp {PEER_ADDR}:{sport} -> {dst}:{dport} in vfw0"),
+            Pkt::Udp { sport, dport } => format!("udp {PEER_ADDR}:{sport} -> {dst}:{dport} in vfw0"),
+            Pkt::Icmp { ty, code } => format!("icmp {PEER_ADDR} -> {dst} in vfw0 icmp-type {ty}/{code}"),
+        };
+        if let Some(o) = out {
+            s.push_str(&format!(" out {o}"));
         }
+        s
     }
 }
 
 /// Send one packet: a single TCP SYN or ICMP message through a raw
 /// socket, or one UDP datagram. Runs in a thread that joined the peer
 /// namespace.
-fn send(p: &Pkt) -> std::io::Result<()> {
+fn send(p: &Pkt, to: Ipv4Addr) -> std::io::Result<()> {
     let dst = libc::sockaddr_in {
         sin_family: libc::AF_INET as libc::sa_family_t,
         sin_port: 0,
-        sin_addr: libc::in_addr { s_addr: u32::from(FW_ADDR).to_be() },
+        sin_addr: libc::in_addr { s_addr: u32::from(to).to_be() },
         sin_zero: [0; 8],
     };
     let raw = |proto: libc::c_int, payload: &[u8]| -> std::io::Result<()> {
@@ -161,7 +183,7 @@ fn send(p: &Pkt) -> std::io::Result<()> {
             h[14..16].copy_from_slice(&64240u16.to_be_bytes());
             let mut pseudo = Vec::new();
             pseudo.extend(PEER_ADDR.octets());
-            pseudo.extend(FW_ADDR.octets());
+            pseudo.extend(to.octets());
             pseudo.extend([0, 6, 0, 20]);
             pseudo.extend(h);
             let c = checksum(&pseudo);
@@ -170,7 +192,7 @@ fn send(p: &Pkt) -> std::io::Result<()> {
         }
         Pkt::Udp { sport, dport } => {
             let s = UdpSocket::bind((PEER_ADDR, sport))?;
-            s.send_to(b"iptlint", (FW_ADDR, dport))?;
+            s.send_to(b"iptlint", (to, dport))?;
             Ok(())
         }
         Pkt::Icmp { ty, code } => {
@@ -192,19 +214,33 @@ fn join_netns(name: &str) -> std::io::Result<()> {
 }
 
 /// Load `rules` in the fw namespace, send each packet, compare.
-fn differential(ns: &Netns, name: &str, rules: &str, packets: &[Pkt]) -> Vec<String> {
+/// A packet, where it is sent, and its output interface in the fw
+/// namespace (`None`: delivered there).
+type Case = (Pkt, Ipv4Addr, Option<&'static str>);
+
+fn local(p: Pkt) -> Case {
+    (p, FW_ADDR, None)
+}
+
+fn differential(ns: &Netns, name: &str, rules: &str, packets: &[Case]) -> Vec<String> {
     let path = std::env::temp_dir().join(format!("iptlint-ex-{}-{name}.rules", std::process::id()));
     std::fs::write(&path, rules).unwrap();
     let p = path.to_str().unwrap();
+    // Restoring a table replaces it: start every table empty.
+    let reset = std::env::temp_dir().join(format!("iptlint-ex-{}-reset.rules", std::process::id()));
+    std::fs::write(&reset, "*raw\nCOMMIT\n*mangle\nCOMMIT\n*nat\nCOMMIT\n*filter\nCOMMIT\n").unwrap();
+    run(&["ip", "netns", "exec", &ns.fw, "sh", "-c", &format!("iptables-restore < {}", reset.display())]).unwrap();
+    let _ = std::fs::remove_file(&reset);
     run(&["ip", "netns", "exec", &ns.fw, "sh", "-c", &format!("iptables-restore < {p}")])
         .unwrap_or_else(|e| panic!("{name}: the kernel refused the ruleset: {e}"));
     let parsed = iptlint_parser::parse(rules, &ParseOptions { family: Some(Family::V4), table: None });
     let ex = Explainer::new(&parsed.ruleset);
     let tables: Vec<String> = parsed.ruleset.tables.iter().map(|t| t.name.clone()).collect();
     let mut failures = Vec::new();
-    for pkt in packets {
+    for (pkt, dst, out) in packets {
+        let spec = pkt.spec(*dst, *out);
         let e = ex.explain(
-            &PacketFields::parse_spec(&pkt.spec()).unwrap().build(Some(Family::V4)).unwrap(),
+            &PacketFields::parse_spec(&spec).unwrap().build(Some(Family::V4)).unwrap(),
             &Options { trace_all: true, alternatives: false },
         );
         let want_rules: BTreeSet<(String, String, usize)> = e
@@ -223,11 +259,11 @@ fn differential(ns: &Netns, name: &str, rules: &str, packets: &[Pkt]) -> Vec<Str
         for t in &tables {
             run(&["ip", "netns", "exec", &ns.fw, "iptables", "-t", t, "-Z"]).unwrap();
         }
-        let pk = pkt.clone();
+        let (pk, to) = (pkt.clone(), *dst);
         let peer = ns.peer.clone();
         std::thread::spawn(move || {
             join_netns(&peer).expect("join the peer namespace");
-            send(&pk).expect("send");
+            send(&pk, to).expect("send");
         })
         .join()
         .unwrap();
@@ -236,12 +272,12 @@ fn differential(ns: &Netns, name: &str, rules: &str, packets: &[Pkt]) -> Vec<Str
         let (rules_k, mut pol_k) = counters(&dump);
         // The answers the fw namespace sends (RST, ICMP errors, echo
         // replies) count in OUTPUT and POSTROUTING: not this packet's path.
-        pol_k.retain(|(_, chain)| chain != "OUTPUT" && chain != "POSTROUTING");
+        pol_k.retain(|(_, chain)| chain != "OUTPUT" && (out.is_some() || chain != "POSTROUTING"));
         let got = (rules_k != want_rules || pol_k != want_policies).then_some(((rules_k, pol_k), dump));
         if let Some(((rules_k, pol_k), dump)) = got {
             failures.push(format!(
                 "{name}: {}\n  iptlint: verdict {} rules {want_rules:?} policies {want_policies:?}\n  kernel:  rules {rules_k:?} policies {pol_k:?}\n{dump}",
-                pkt.spec(),
+                spec,
                 e.verdict
             ));
         }
@@ -316,22 +352,68 @@ fn explain_matches_kernel_counters() {
         Err(e) => return common::skip_or_fail(&format!("cannot set up the test namespaces: {e}")),
     };
     let packets = [
-        Pkt::Tcp { sport: 40000, dport: 80 },
-        Pkt::Tcp { sport: 40000, dport: 443 },
-        Pkt::Tcp { sport: 40050, dport: 22 },
-        Pkt::Tcp { sport: 50000, dport: 22 },
-        Pkt::Tcp { sport: 40001, dport: 2222 },
-        Pkt::Tcp { sport: 50001, dport: 2222 },
-        Pkt::Tcp { sport: 40002, dport: 8080 },
-        Pkt::Tcp { sport: 40003, dport: 8500 },
-        Pkt::Tcp { sport: 666, dport: 443 },
-        Pkt::Tcp { sport: 40004, dport: 25 },
-        Pkt::Udp { sport: 40005, dport: 53 },
-        Pkt::Udp { sport: 40006, dport: 5353 },
-        Pkt::Udp { sport: 40007, dport: 123 },
-        Pkt::Icmp { ty: 8, code: 0 },
-        Pkt::Icmp { ty: 13, code: 0 },
+        local(Pkt::Tcp { sport: 40000, dport: 80 }),
+        local(Pkt::Tcp { sport: 40000, dport: 443 }),
+        local(Pkt::Tcp { sport: 40050, dport: 22 }),
+        local(Pkt::Tcp { sport: 50000, dport: 22 }),
+        local(Pkt::Tcp { sport: 40001, dport: 2222 }),
+        local(Pkt::Tcp { sport: 50001, dport: 2222 }),
+        local(Pkt::Tcp { sport: 40002, dport: 8080 }),
+        local(Pkt::Tcp { sport: 40003, dport: 8500 }),
+        local(Pkt::Tcp { sport: 666, dport: 443 }),
+        local(Pkt::Tcp { sport: 40004, dport: 25 }),
+        local(Pkt::Udp { sport: 40005, dport: 53 }),
+        local(Pkt::Udp { sport: 40006, dport: 5353 }),
+        local(Pkt::Udp { sport: 40007, dport: 123 }),
+        local(Pkt::Icmp { ty: 8, code: 0 }),
+        local(Pkt::Icmp { ty: 13, code: 0 }),
     ];
     let failures = differential(&ns, "host", HOST, &packets);
-    assert!(failures.is_empty(), "{} of {} packets differ:\n{}", failures.len(), packets.len(), failures.join("\n"));
+    let fwd = [
+        (Pkt::Tcp { sport: 41000, dport: 8080 }, FW_ADDR, Some("vfw1")),
+        (Pkt::Udp { sport: 41001, dport: 53 }, BACK_ADDR, Some("vfw1")),
+        (Pkt::Tcp { sport: 41002, dport: 22 }, BACK_ADDR, Some("vfw1")),
+        (Pkt::Tcp { sport: 41003, dport: 443 }, BACK_ADDR, Some("vfw1")),
+        (Pkt::Tcp { sport: 41004, dport: 80 }, BACK_ADDR, Some("vfw1")),
+        (Pkt::Icmp { ty: 8, code: 0 }, BACK_ADDR, Some("vfw1")),
+    ];
+    let mut failures = failures;
+    failures.extend(differential(&ns, "forward", FORWARD, &fwd));
+    let total = packets.len() + fwd.len();
+    assert!(failures.is_empty(), "{} of {total} packets differ:\n{}", failures.len(), failures.join("\n"));
 }
+
+const BACK_ADDR: Ipv4Addr = Ipv4Addr::new(198, 18, 1, 2);
+
+const FORWARD: &str = "*mangle
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A PREROUTING -i vfw0 -p udp -j MARK --set-xmark 0x1/0xffffffff
+-A POSTROUTING -m mark --mark 0x1 -j MARK --set-xmark 0x3/0xffffffff
+COMMIT
+*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A PREROUTING -d 198.18.0.1/32 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 198.18.1.2:80
+-A POSTROUTING -o vfw1 -p udp -j SNAT --to-source 198.18.1.1
+-A POSTROUTING -m mark --mark 0x3 -j ACCEPT
+-A POSTROUTING -s 198.18.0.0/24 -o vfw1 -j MASQUERADE
+COMMIT
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+:FWD - [0:0]
+-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A FORWARD -i vfw+ -o vfw1 -j FWD
+-A FWD -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -d 198.18.1.2/32 -j ACCEPT
+-A FWD -m mark --mark 0x1 -j ACCEPT
+-A FWD -p tcp -m tcp --dport 22 -j DROP
+-A FWD -p icmp -j ACCEPT
+COMMIT
+";
