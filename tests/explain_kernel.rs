@@ -77,9 +77,14 @@ fn setup() -> Result<Netns, String> {
     Ok(ns)
 }
 
+/// (table, chain, 1-based position) of rules.
+type RuleSet = BTreeSet<(String, String, usize)>;
+/// (table, chain) of built-in chains whose policy applied.
+type PolicySet = BTreeSet<(String, String)>;
+
 /// Counters of one `iptables-save -c` dump: rules with packets, policies
 /// with packets.
-fn counters(dump: &str) -> (BTreeSet<(String, String, usize)>, BTreeSet<(String, String)>) {
+fn counters(dump: &str) -> (RuleSet, PolicySet) {
     let mut rules = BTreeSet::new();
     let mut policies = BTreeSet::new();
     let mut table = String::new();
@@ -243,12 +248,12 @@ fn differential(ns: &Netns, name: &str, rules: &str, packets: &[Case]) -> Vec<St
             &PacketFields::parse_spec(&spec).unwrap().build(Some(Family::V4)).unwrap(),
             &Options { trace_all: true, alternatives: false },
         );
-        let want_rules: BTreeSet<(String, String, usize)> = e
+        let want_rules: RuleSet = e
             .trace()
             .filter(|r| r.matched == Matched::Yes)
             .map(|r| (r.table.to_string(), r.chain.to_string(), r.rule))
             .collect();
-        let want_policies: BTreeSet<(String, String)> = e
+        let want_policies: PolicySet = e
             .steps
             .iter()
             .filter_map(|s| match s {

@@ -106,12 +106,8 @@ fn bench(c: &mut Criterion) {
     // Every packet is DNATed to a pod and forwarded.
     let e = ex.explain(&pkts[0], &opts);
     assert_eq!(e.verdict, "ACCEPT");
-    eprintln!(
-        "rules evaluated for one packet: {}; trace: {:?}",
-        e.evaluated,
-        e.trace().map(|r| (&r.chain, r.line)).collect::<Vec<_>>()
-    );
-    assert!(e.rewrites.iter().any(|r| r.target == "DNAT"), "{:?}", e.rewrites);
+    eprintln!("rules evaluated for one packet: {}", e.evaluated);
+    assert!(e.rewrites.iter().any(|r| &*r.target == "DNAT"), "{:?}", e.rewrites);
     let mut g = c.benchmark_group("explain");
     g.throughput(Throughput::Elements(pkts.len() as u64));
     g.sample_size(10);
