@@ -7,6 +7,7 @@
 //! state the file does not fix.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::net::IpAddr;
 
 use iptlint_parser::cmdline::parse_protocol;
@@ -107,7 +108,7 @@ pub struct CRule {
 #[derive(Clone, Debug)]
 pub struct ChainIndex {
     pub dim: Dim,
-    pub points: HashMap<u128, Vec<u32>>,
+    pub points: HashMap<u128, Vec<u32>, BuildHasherDefault<PointHasher>>,
     pub rest: Vec<u32>,
 }
 
@@ -567,6 +568,29 @@ fn point_key(conds: &[Cond], dim: Dim) -> Option<Vec<u128>> {
     None
 }
 
+/// A multiply-xor hash for the index's keys (coordinates chosen by the
+/// file, not by an adversary at run time).
+#[derive(Default)]
+pub struct PointHasher(u64);
+
+impl Hasher for PointHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(*b as u64);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    fn write_u128(&mut self, v: u128) {
+        self.write_u64(v as u64);
+        self.write_u64((v >> 64) as u64);
+    }
+}
+
 const INDEX_MIN: usize = 16;
 
 fn build_index(rules: &[CRule]) -> Option<ChainIndex> {
@@ -592,7 +616,7 @@ fn build_index(rules: &[CRule]) -> Option<ChainIndex> {
         }
     }
     let (_, dim) = best?;
-    let mut points: HashMap<u128, Vec<u32>> = HashMap::new();
+    let mut points: HashMap<u128, Vec<u32>, BuildHasherDefault<PointHasher>> = HashMap::default();
     let mut rest = Vec::new();
     for (i, r) in rules.iter().enumerate() {
         match point_key(&r.conds, dim) {
