@@ -55,7 +55,7 @@ pub(crate) struct ExplainArgs {
     /// ICMP type (name or number[/code]; default echo-request).
     #[arg(long)]
     icmp_type: Option<String>,
-    /// TCP flags set, comma-separated (default SYN).
+    /// TCP flags set, comma-separated (default SYN for NEW, ACK otherwise).
     #[arg(long)]
     tcp_flags: Option<String>,
     /// Packet mark (default 0).

@@ -1,7 +1,8 @@
 //! A concrete packet for `explain`: read from one readable line
 //! (`tcp 203.0.113.7:40000 -> 192.0.2.1:22 in eth0`) or from separate
 //! fields (command-line flags, a JSON object), then checked and completed
-//! with the defaults (state NEW, TCP flags SYN, ICMP echo-request).
+//! with the defaults (state NEW; TCP flags SYN for NEW, ACK otherwise;
+//! ICMP echo-request; source port 32768; mark 0).
 
 use std::fmt;
 use std::net::IpAddr;
@@ -255,7 +256,9 @@ impl PacketFields {
                 .ok_or_else(|| format!("unknown state `{s}` (valid: NEW, ESTABLISHED, RELATED, INVALID, UNTRACKED)"))?,
         };
         let tcp_flags = match (proto, self.flags.as_deref()) {
-            (6, None) => 0x02,
+            // A connection's first packet is a SYN; later ones carry ACK.
+            (6, None) if state == state::NEW => 0x02,
+            (6, None) => 0x10,
             (6, Some(f)) => parse_flags(f)?,
             (_, Some(_)) => return Err("TCP flags given for a packet that is not TCP".into()),
             (_, None) => 0,
@@ -377,6 +380,7 @@ mod tests {
         let p = pkt("udp 10.0.0.2 -> 8.8.8.8:53 out eth0 state ESTABLISHED").unwrap();
         assert_eq!(p.path(), Path::LocalOut);
         assert_eq!(p.state, state::ESTABLISHED);
+        assert_eq!(pkt("tcp 1.2.3.4:1 -> 5.6.7.8:80 in lo state ESTABLISHED").unwrap().tcp_flags, 0x10);
         let p = pkt("tcp [2001:db8::1]:5000 -> [2001:db8::2]:443 in eth0 out eth1 flags ACK").unwrap();
         assert_eq!(p.path(), Path::Forward);
         assert_eq!(p.tcp_flags, 0x10);
