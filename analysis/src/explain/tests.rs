@@ -166,3 +166,84 @@ fn long_chain_index_skips_rules() {
     assert!(fast.evaluated < 5, "{} rules evaluated", fast.evaluated);
     assert!(slow.evaluated > 250);
 }
+
+/// On every rule the packet-space model describes exactly, the explain
+/// evaluator agrees with `matchset::rule_match`: a point is in the rule's
+/// region exactly when every condition holds. Points are drawn around
+/// the region's bounds so both outcomes occur.
+#[test]
+fn evaluator_agrees_with_rule_regions() {
+    let mut text = String::new();
+    for f in ["chains.rules", "nat.rules", "host.rules", "unknown.rules"] {
+        text.push_str(
+            &std::fs::read_to_string(format!("{}/../tests/explain_fixtures/{f}", env!("CARGO_MANIFEST_DIR"))).unwrap(),
+        );
+    }
+    text.push_str(
+        "*filter\n-A INPUT ! -s 10.0.0.0/8 -d 192.0.2.0/24 ! -i eth+ -p tcp -m tcp ! --sport 1:1023 --dport 22:25 --tcp-flags SYN,ACK SYN -j ACCEPT\n\
+         -A INPUT -p udp -m multiport ! --dports 53,123:125 -m iprange ! --dst-range 10.0.0.1-10.0.0.9 -j DROP\n\
+         -A INPUT -p icmp -m icmp ! --icmp-type 3/4 -m conntrack ! --ctstate NEW,INVALID -m mark ! --mark 0x5 -j DROP\n\
+         -A FORWARD -o wg+ ! -p tcp -j ACCEPT\nCOMMIT\n",
+    );
+    let p = parse(&text, &ParseOptions { family: Some(Family::V4), table: None });
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut rnd = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut checked = 0;
+    for table in &p.ruleset.tables {
+        for rule in &table.rules {
+            let m = crate::matchset::rule_match(rule, Family::V4);
+            if !m.exact() {
+                continue;
+            }
+            let r = CRule { line: 0, conds: rule_conds(rule, Family::V4), action: Action::Continue, target: "".into() };
+            for _ in 0..400 {
+                let mut pt = [0u128; DIMS];
+                for d in Dim::ALL {
+                    let runs = m.region.get(d).runs();
+                    let max = d.max(Family::V4);
+                    let v = match (rnd() % 4, runs.get(rnd() as usize % runs.len().max(1))) {
+                        (0, Some(&(lo, _))) => lo,
+                        (1, Some(&(_, hi))) => hi,
+                        (2, Some(&(lo, hi))) => {
+                            if rnd() % 2 == 0 {
+                                lo.saturating_sub(1)
+                            } else {
+                                hi.saturating_add(1).min(max)
+                            }
+                        }
+                        _ => (rnd() as u128) % (max.min(u64::MAX as u128) + 1),
+                    };
+                    pt[d as usize] = v;
+                }
+                pt[Dim::Frag as usize] = 0;
+                let cx = Cx {
+                    family: Family::V4,
+                    path: Path::Forward,
+                    hook: Hook::Forward,
+                    point: pt,
+                    orig: pt,
+                    dnat: false,
+                    snat: false,
+                    iface: pt[Dim::InIface as usize],
+                    oface: pt[Dim::OutIface as usize],
+                };
+                let ev = eval_rule(&r, &cx, false, false);
+                assert_ne!(ev.matched, Matched::Unknown, "exact rule, unknown outcome: {:?}", r.conds);
+                assert_eq!(
+                    ev.matched == Matched::Yes,
+                    m.region.contains(&pt),
+                    "rule at byte {}: {:?} at {pt:?}",
+                    rule.span.start,
+                    r.conds.iter().map(|c| &c.text).collect::<Vec<_>>()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 10_000, "{checked}");
+}
