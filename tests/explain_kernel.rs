@@ -1,8 +1,8 @@
 //! Kernel differential test of `explain` (two hand-written rulesets, a
 //! local and a forwarded path, and ten generated ones; 141 packets): each
-//! ruleset is loaded into a
-//! private network namespace ("fw"); single packets are sent to it from a
-//! second namespace ("peer") over a veth pair; after each packet the
+//! ruleset is loaded into a private network namespace ("fw"); single
+//! packets are sent to it from a second namespace ("peer") over a veth
+//! pair (forwarded ones on to a third, "back"); after each packet the
 //! per-rule and per-policy counters are read back with `iptables-save -c`.
 //! The rules whose counters moved must be exactly the rules iptlint's trace
 //! says matched, and the policies that counted must be exactly the ones

@@ -54,6 +54,12 @@ pub fn render_human(e: &Explanation, file: &str, text: &str) -> String {
                     Matched::Unknown => "?",
                 };
                 let _ = writeln!(o, "{pad}{mark} {}: {}", r.line, line_text(text, r.line));
+                if r.matched == Matched::Yes {
+                    for w in e.rewrites.iter().filter(|w| w.line == r.line && w.chain == r.chain && w.table == r.table)
+                    {
+                        let _ = writeln!(o, "{pad}    {}: {} → {}", w.field, w.from, w.to);
+                    }
+                }
                 if let Some(f) = &r.failed {
                     let _ = writeln!(o, "{pad}    {f}");
                 }
