@@ -73,23 +73,40 @@ impl Config {
 }
 
 /// What a lint sees: the parsed file, its text, and the reachability facts
-/// (computed once, on first use).
+/// (computed once, on first use). When a `rules.v4`/`rules.v6` pair is
+/// checked together, `companion` is the other file of the pair (parsed, and
+/// its text); findings are still reported on `parsed` only.
 pub struct LintCx<'a> {
     pub parsed: &'a Parsed,
     pub text: &'a str,
+    pub companion: Option<(&'a Parsed, &'a str)>,
     facts: OnceCell<Vec<TableFacts>>,
+    companion_facts: OnceCell<Vec<TableFacts>>,
+}
+
+fn all_facts(parsed: &Parsed) -> Vec<TableFacts> {
+    let family = parsed.ruleset.family;
+    parsed.ruleset.tables.iter().map(|t| reach::analyse_table(t, family)).collect()
 }
 
 impl<'a> LintCx<'a> {
     pub fn new(parsed: &'a Parsed, text: &'a str) -> Self {
-        LintCx { parsed, text, facts: OnceCell::new() }
+        Self::with_companion(parsed, text, None)
+    }
+
+    /// A context for one file of a pair, `companion` being the other one.
+    pub fn with_companion(parsed: &'a Parsed, text: &'a str, companion: Option<(&'a Parsed, &'a str)>) -> Self {
+        LintCx { parsed, text, companion, facts: OnceCell::new(), companion_facts: OnceCell::new() }
+    }
+
+    /// Reachability facts of the companion file, indexed like its tables.
+    pub fn companion_facts(&self) -> Option<&[TableFacts]> {
+        let (p, _) = self.companion?;
+        Some(self.companion_facts.get_or_init(|| all_facts(p)))
     }
 
     pub fn facts(&self) -> &[TableFacts] {
-        self.facts.get_or_init(|| {
-            let family = self.parsed.ruleset.family;
-            self.parsed.ruleset.tables.iter().map(|t| reach::analyse_table(t, family)).collect()
-        })
+        self.facts.get_or_init(|| all_facts(self.parsed))
     }
 
     /// 1-based line of a span's start.
@@ -157,8 +174,20 @@ fn directives(parsed: &Parsed, text: &str) -> Directives {
 /// Every finding for one file: the parser's errors, then the lints, with
 /// directives and configuration applied, sorted by position.
 pub fn check_source(parsed: &Parsed, text: &str, config: &Config) -> Vec<Diagnostic> {
+    check_source_with(parsed, text, config, None)
+}
+
+/// [`check_source`] for one file of a `rules.v4`/`rules.v6` pair: the lints
+/// that compare the two families (`ipv6-gap`) see `companion`, the other
+/// file (parsed, and its text). Findings are about `parsed` only.
+pub fn check_source_with(
+    parsed: &Parsed,
+    text: &str,
+    config: &Config,
+    companion: Option<(&Parsed, &str)>,
+) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = parsed.diagnostics.clone();
-    let cx = LintCx::new(parsed, text);
+    let cx = LintCx::with_companion(parsed, text, companion);
     for lint in lints::ALL {
         if config.enabled(lint.code) {
             out.extend((lint.check)(&cx));
@@ -177,10 +206,20 @@ pub fn check_source(parsed: &Parsed, text: &str, config: &Config) -> Vec<Diagnos
         !dirs.lines.get(&line).is_some_and(|keys| keys.iter().any(|k| matches_key(d.code, k)))
     });
     for d in &mut out {
-        d.severity = config.severity_of(d.code);
+        // A lint may lower one finding below its code's default (an info
+        // case of a warning code); only configuration overrides that.
+        if d.severity != Severity::Error && config.severity.keys().any(|k| matches_key(d.code, k)) {
+            d.severity = config.severity_of(d.code);
+        }
     }
     out.sort_by_key(|d| (d.span.start, d.span.end, d.code.code));
     out
+}
+
+/// Check a `rules.v4` and the `rules.v6` beside it together: the findings
+/// of each file, each file seeing the other as its companion.
+pub fn check_pair(v4: (&Parsed, &str), v6: (&Parsed, &str), config: &Config) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    (check_source_with(v4.0, v4.1, config, Some(v6)), check_source_with(v6.0, v6.1, config, Some(v4)))
 }
 
 #[cfg(test)]
@@ -189,8 +228,9 @@ mod tests {
     use iptlint_parser::{parse, Family, ParseOptions};
 
     /// Findings of the dead-rule and hygiene lints (`L1xx`, `L4xx`).
+    /// (`log-without-limit` aside: these tests log freely.)
     fn run(text: &str) -> Vec<(usize, &'static str)> {
-        run_selected(text, &["L1", "L4"])
+        run_selected(text, &["L1", "L4"]).into_iter().filter(|f| f.1 != "log-without-limit").collect()
     }
 
     fn run_selected(text: &str, select: &[&str]) -> Vec<(usize, &'static str)> {
@@ -252,7 +292,7 @@ mod tests {
     #[test]
     fn policies() {
         let text = "*filter\n# drop everything else\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n";
-        let found = run_selected(text, &["L3"]);
+        let found = run_selected(text, &["L301", "L302"]);
         assert_eq!(
             found,
             vec![
@@ -265,7 +305,28 @@ mod tests {
         );
         let closed =
             "*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A FORWARD -j DROP\nCOMMIT\n";
-        assert_eq!(run_selected(closed, &["L3"]), vec![]);
+        assert_eq!(run_selected(closed, &["L301", "L302"]), vec![]);
+    }
+
+    #[test]
+    fn pair_reports_on_the_v6_file() {
+        let v4 = "*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n";
+        let v6 = "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n";
+        let p4 = parse(v4, &ParseOptions { family: Some(Family::V4), table: None });
+        let p6 = parse(v6, &ParseOptions { family: Some(Family::V6), table: None });
+        let config = Config { select: vec!["ipv6-gap".into()], ..Config::default() };
+        let (f4, f6) = check_pair((&p4, v4), (&p6, v6), &config);
+        assert!(f4.is_empty(), "{f4:?}");
+        assert_eq!(
+            f6.iter().map(|d| (p6.ruleset.line_of(d.span.start), d.code.name)).collect::<Vec<_>>(),
+            vec![(2, "ipv6-gap")]
+        );
+        // Alone, the v6 file has nothing to compare with.
+        assert!(check_source(&p6, v6, &config).is_empty());
+        // A directive in the v6 file silences it.
+        let v6d = format!("# iptlint: disable-file=ipv6-gap\n{v6}");
+        let p6d = parse(&v6d, &ParseOptions { family: Some(Family::V6), table: None });
+        assert!(check_source_with(&p6d, &v6d, &config, Some((&p4, v4))).is_empty());
     }
 
     #[test]

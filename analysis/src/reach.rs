@@ -312,14 +312,14 @@ impl Walker<'_> {
                     if target.goto {
                         // Packets never come back here; a RETURN in the
                         // callee returns from this chain.
-                        decided.union(&out.decided);
                         returned.union(&out.returned);
                         if exact {
+                            decided.union(&out.decided);
                             remaining.subtract_box(&region);
                         }
                     } else {
-                        decided.union(&out.decided);
                         if exact {
+                            decided.union(&out.decided);
                             remaining.subtract(&out.decided);
                         }
                     }
@@ -331,8 +331,10 @@ impl Walker<'_> {
                     | TargetEffect::Queue
                     | TargetEffect::Rewrite
                     | TargetEffect::Terminal => {
-                        decided.union(&hit);
+                        // Only packets decided for sure: a caller subtracts
+                        // them, and a may-match rule may let them return.
                         if exact {
+                            decided.union(&hit);
                             remaining.subtract_box(&region);
                         }
                     }
@@ -409,6 +411,16 @@ mod tests {
     fn output_has_no_input_interface() {
         let (_, f) = facts("*filter\n-A FORWARD -i eth0 -j ACCEPT\n-A OUTPUT -o eth0 -j ACCEPT\nCOMMIT\n");
         assert!(!f.rules[0].hit.is_empty());
+        assert!(!f.rules[1].hit.is_empty());
+    }
+
+    /// A may-match rule in a called chain decides nothing for the caller:
+    /// packets it does not take come back.
+    #[test]
+    fn may_match_in_callee_returns() {
+        let (_, f) = facts(
+            "*filter\n:X - [0:0]\n-A INPUT -j X\n-A INPUT -j ACCEPT\n-A X -m limit --limit 1/s -j DROP\nCOMMIT\n",
+        );
         assert!(!f.rules[1].hit.is_empty());
     }
 

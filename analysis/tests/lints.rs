@@ -2,31 +2,53 @@
 //!
 //! - Fixtures: every file under `tests/fixtures/<lint-name>/` is checked with
 //!   only that lint selected and the findings are compared with an `insta`
-//!   snapshot (`tests/snapshots/`). Add a case by adding a file.
+//!   snapshot (`tests/snapshots/`). Add a case by adding a file. A file
+//!   holding `==> rules.v4 <==` and `==> rules.v6 <==` sections is a pair:
+//!   the v6 part is checked with the v4 part as its companion.
 //! - Docs: every lint's documentation has the required sections, its
 //!   `Example` makes the lint fire and its `Use instead` does not.
 
 use std::path::Path;
 
-use iptlint_analysis::{check_source, lints, Config};
-use iptlint_parser::{parse, LineIndex, ParseOptions};
+use iptlint_analysis::{check_source, check_source_with, lints, Config};
+use iptlint_parser::{parse, Family, LineIndex, ParseOptions};
+
+/// A pair of files in one text, the way `head` prints several files:
+/// `==> rules.v4 <==` and its lines, then `==> rules.v6 <==` and its lines.
+/// Returns the two bodies and the offset of the v6 body.
+fn split_pair(text: &str) -> Option<(&str, &str, usize)> {
+    let h4 = "==> rules.v4 <==\n";
+    let h6 = "==> rules.v6 <==\n";
+    let rest =
+        text.strip_prefix(h4).map(|_| h4.len()).or_else(|| text.find(&format!("\n{h4}")).map(|i| i + 1 + h4.len()))?;
+    let six = text.find(&format!("\n{h6}"))? + 1;
+    (six > rest).then(|| (&text[rest..six], &text[six + h6.len()..], six + h6.len()))
+}
 
 fn render(name: &str, text: &str, path: &str) -> String {
-    let opts = ParseOptions { family: Some(iptlint_parser::detect_family(Some(path), text)), table: None };
-    let parsed = parse(text, &opts);
     let config = Config { select: vec![name.to_string()], ..Config::default() };
+    // A pair is checked as the v6 file with the v4 file as its companion;
+    // findings are shown at their place in the whole text.
+    let (diags, base) = if let Some((v4, v6, base)) = split_pair(text) {
+        let p4 = parse(v4, &ParseOptions { family: Some(Family::V4), table: None });
+        let p6 = parse(v6, &ParseOptions { family: Some(Family::V6), table: None });
+        (check_source_with(&p6, v6, &config, Some((&p4, v4))), base)
+    } else {
+        let opts = ParseOptions { family: Some(iptlint_parser::detect_family(Some(path), text)), table: None };
+        (check_source(&parse(text, &opts), text, &config), 0)
+    };
     let idx = LineIndex::new(text);
     let pos = |off: usize| {
-        let lc = idx.line_col(text, off);
+        let lc = idx.line_col(text, off + base);
         format!("{}:{}", lc.line + 1, lc.col + 1)
     };
     let mut out = String::new();
-    for d in check_source(&parsed, text, &config) {
+    for d in diags {
         if d.code.name != name {
             continue;
         }
         out.push_str(&format!("{} {}[{}] {}\n", pos(d.span.start), d.severity.as_str(), d.code.name, d.message));
-        let src_line = text[idx.line_start(idx.line_of(d.span.start))..].lines().next().unwrap_or("");
+        let src_line = text[idx.line_start(idx.line_of(d.span.start + base))..].lines().next().unwrap_or("");
         out.push_str(&format!("  | {src_line}\n"));
         for r in &d.related {
             out.push_str(&format!("  related {}: {}\n", pos(r.span.start), r.message));
@@ -40,7 +62,7 @@ fn render(name: &str, text: &str, path: &str) -> String {
             let mut edits = f.edits.clone();
             edits.sort_by_key(|e| std::cmp::Reverse(e.span.start));
             for e in edits {
-                fixed.replace_range(e.span.range(), &e.content);
+                fixed.replace_range(e.span.start + base..e.span.end + base, &e.content);
             }
             for l in diff_lines(text, &fixed) {
                 out.push_str(&format!("    {l}\n"));

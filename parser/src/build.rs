@@ -17,6 +17,10 @@ use crate::lines::{self, CountersError};
 use crate::model::*;
 use crate::span::{LineIndex, Span};
 
+/// A line of this many bytes or more (without its newline) does not fit
+/// iptables-restore's line buffer (`char buffer[10240]` and `fgets`).
+pub const RESTORE_LINE_MAX: usize = 10240;
+
 /// How to read a file.
 #[derive(Clone, Debug, Default)]
 pub struct ParseOptions {
@@ -80,7 +84,8 @@ pub fn detect_family(path: Option<&str>, text: &str) -> Family {
 fn is_list_rules(text: &str) -> bool {
     let mut saw_rule = false;
     for l in text.lines() {
-        if l.starts_with('*') {
+        // Restore-only lines: a table header, a chain line, COMMIT.
+        if l.starts_with('*') || l.starts_with(':') || l.trim_end() == "COMMIT" {
             return false;
         }
         if l.starts_with("-P ") || l.starts_with("-N ") || l.starts_with("-A ") {
@@ -100,6 +105,20 @@ struct Builder<'t> {
     open: Option<usize>,
     /// Parsed lines per (table, rule index), for the commit-time checks.
     parsed: Vec<Vec<RuleInfo>>,
+    /// `iptables -S` input rather than restore input.
+    list_rules: bool,
+    /// A `-V`/`-h` line made iptables-restore exit (with the table then
+    /// open): later lines are never read, nothing is committed.
+    exited: Option<Option<usize>>,
+    /// (table, span) of findings that iptables-restore (nf_tables) makes
+    /// only when it runs the block's commands at COMMIT: missing chains,
+    /// failing -D/-N/-X/-P, … (a block that is never committed has none).
+    cmd_level: Vec<(usize, Span)>,
+    /// (table, built-in chain) named by a command so far (`-A`, `-I`,
+    /// `-P`, `-F CHAIN`): nf_tables has created it.
+    touched: HashSet<(usize, String)>,
+    /// Names of `:NAME` lines so far (iptables' `xtables_announce_chain`).
+    announced: Vec<String>,
 }
 
 /// What the commit checks need beyond the model.
@@ -119,6 +138,11 @@ pub fn parse(text: &str, opts: &ParseOptions) -> Parsed {
         comments: Vec::new(),
         open: None,
         parsed: Vec::new(),
+        list_rules,
+        exited: None,
+        cmd_level: Vec::new(),
+        touched: HashSet::new(),
+        announced: Vec::new(),
     };
     if list_rules {
         let name = opts.table.clone().unwrap_or_else(|| "filter".into());
@@ -129,8 +153,11 @@ pub fn parse(text: &str, opts: &ParseOptions) -> Parsed {
         let line = raw.strip_suffix('\n').unwrap_or(raw);
         b.line(line, offset, list_rules);
         offset += raw.len();
+        if b.exited.is_some() {
+            break;
+        }
     }
-    if let Some(t) = b.open {
+    if let Some(t) = b.open.filter(|_| b.exited.is_none()) {
         if !list_rules {
             let span = b.tables[t].span;
             let name = b.tables[t].name.clone();
@@ -199,22 +226,73 @@ impl<'t> Builder<'t> {
         self.open = Some(self.tables.len() - 1);
     }
 
+    /// One line. A trailing `\r` stays part of the line, as it does for
+    /// iptables-restore (it ends up in the last word); when that breaks the
+    /// line, the CRLF finding is the error and replaces what the `\r`
+    /// caused; when the line still loads (`:INPUT DROP [0:0]\r`, a comment),
+    /// it is a warning.
     fn line(&mut self, line: &str, base: usize, list_rules: bool) {
-        let mut line = line;
-        if let Some(stripped) = line.strip_suffix('\r') {
-            let cr = Span::new(base + stripped.len(), base + line.len());
-            self.diags.push(
-                Diagnostic::new(
-                    &codes::CRLF_LINE_ENDING,
-                    cr,
-                    "line ends in CRLF: iptables-restore reads the `\\r` as part of the line",
-                )
-                .replace("remove the carriage return", cr, "")
-                .note("convert the file to LF line endings, e.g. `dos2unix FILE`"),
-            );
-            line = stripped;
+        let Some(stripped) = line.strip_suffix('\r') else {
+            self.line_inner(line, base, list_rules);
+            return;
+        };
+        let cr = Span::new(base + stripped.len(), base + line.len());
+        let before = self.diags.len();
+        self.line_inner(line, base, list_rules);
+        let line_span = Span::new(base, base + line.len());
+        let broke = self.diags[before..].iter().any(|d| {
+            d.severity == crate::diagnostic::Severity::Error
+                && d.span.start >= line_span.start
+                && d.span.start <= line_span.end
+        });
+        let mut d = Diagnostic::new(
+            &codes::CRLF_LINE_ENDING,
+            cr,
+            "line ends in CRLF: iptables-restore reads the `\\r` as part of the line",
+        )
+        .replace("remove the carriage return", cr, "")
+        .note("convert the file to LF line endings, e.g. `dos2unix FILE`");
+        if broke {
+            // What the `\r` caused on this line is noise beside its cause.
+            let mut i = before;
+            while i < self.diags.len() {
+                let x = &self.diags[i];
+                if x.severity == crate::diagnostic::Severity::Error
+                    && x.span.start >= line_span.start
+                    && x.span.start <= line_span.end
+                {
+                    self.diags.remove(i);
+                } else {
+                    i += 1;
+                }
+            }
+        } else {
+            d.severity = crate::diagnostic::Severity::Warning;
+            d = d.note("here the `\\r` happens to be harmless, but on a rule line it becomes part of the last word");
         }
+        self.diags.push(d);
+    }
+
+    fn line_inner(&mut self, line: &str, base: usize, list_rules: bool) {
         let span = Span::new(base, base + line.len());
+        // iptables-restore reads lines with `fgets` into 10240 bytes: a
+        // longer line is cut after 10239 bytes and the rest read as a line
+        // of its own (which has no command).
+        if line.len() >= RESTORE_LINE_MAX && !line.starts_with('#') && !list_rules {
+            let cut = (0..=RESTORE_LINE_MAX - 1)
+                .rev()
+                .find(|&i| line.is_char_boundary(i))
+                .unwrap_or(0);
+            self.diags.push(Diagnostic::new(
+                &codes::INVALID_COMMAND,
+                Span::new(base + cut, span.end),
+                format!(
+                    "the line is {} bytes long: iptables-restore reads at most {} bytes at a time and takes the rest as a separate line with no command",
+                    line.len(),
+                    RESTORE_LINE_MAX - 1
+                ),
+            ));
+        }
         if line.is_empty() {
             return;
         }
@@ -256,6 +334,27 @@ impl<'t> Builder<'t> {
                 self.commit(span);
                 return;
             }
+        }
+        // ` COMMIT`, `commit`, `COMMITX`, `COMMIT # done`: meant as a
+        // commit, read as a bad rule line.
+        let first = line
+            .split([' ', '\t'])
+            .find(|w| !w.is_empty())
+            .unwrap_or("");
+        if in_table
+            && !list_rules
+            && (first.eq_ignore_ascii_case("COMMIT") || first.starts_with("COMMIT"))
+        {
+            self.diags.push(
+                Diagnostic::new(
+                    &codes::MALFORMED_COMMIT,
+                    span,
+                    "not a commit: iptables-restore commits only on a line that is exactly `COMMIT`, and reads this one as a bad rule",
+                )
+                .replace("write `COMMIT`", span, "COMMIT"),
+            );
+            self.commit(span);
+            return;
         }
         if line.starts_with('*') {
             if let Some(t) = self.open {
@@ -361,7 +460,10 @@ impl<'t> Builder<'t> {
             ));
             return;
         };
-        if !self.valid_chain_name(c.name, c.name_span) {
+        if !self.announced.iter().any(|a| a == c.name) {
+            self.announced.push(c.name.to_string());
+        }
+        if !self.valid_chain_name(c.name, c.name_span, true) {
             return;
         }
         let Some((policy, pspan)) = c.policy else {
@@ -400,16 +502,12 @@ impl<'t> Builder<'t> {
                             d = d.note("a policy cannot REJECT: set DROP and end the chain with `-A CHAIN -j REJECT`");
                         }
                         self.diags.push(d);
+                        self.cmd_level.push((t, pspan));
                         chain.decl = Some(span);
                     }
                 }
-                if table.name == "nat" && policy == "DROP" {
-                    self.diags.push(Diagnostic::new(
-                        &codes::NAT_DROP,
-                        pspan,
-                        "the nat table is not for filtering: iptables refuses a DROP policy there",
-                    ));
-                }
+                // A `:CHAIN DROP` line in nat loads (only `-P CHAIN DROP`
+                // and `-j DROP` are refused there).
             } else {
                 // Redeclaring a user chain is allowed (EEXIST is ignored).
                 if chain.decl.is_none() {
@@ -427,19 +525,25 @@ impl<'t> Builder<'t> {
         }
     }
 
-    /// `assert_valid_chain_name`.
-    fn valid_chain_name(&mut self, name: &str, span: Span) -> bool {
+    /// `assert_valid_chain_name`. For a `:NAME` line iptables-restore first
+    /// announces the name as a chain, so only the standard targets clash;
+    /// `-N NAME` clashes with every target module (`LOG`, …).
+    fn valid_chain_name(&mut self, name: &str, span: Span, decl_line: bool) -> bool {
         let msg = if name.len() >= 29 {
             Some(format!(
                 "chain name `{name}` is {} characters long; the limit is 28",
                 name.len()
             ))
+        } else if name.contains(char::is_whitespace) {
+            Some(format!("chain name `{name}` may not contain blanks"))
         } else if name.starts_with('-') || name.starts_with('!') {
             Some(format!(
                 "chain name `{name}` may not start with `{}`",
                 &name[..1]
             ))
-        } else if ext::find(ExtKind::Target, name, self.family).is_some() {
+        } else if ext::find(ExtKind::Target, name, self.family)
+            .is_some_and(|t| !decl_line || matches!(t.name, "ACCEPT" | "DROP" | "RETURN" | "QUEUE"))
+        {
             Some(format!(
                 "chain name `{name}` clashes with the target of that name"
             ))
@@ -473,18 +577,51 @@ impl<'t> Builder<'t> {
                 return;
             }
         };
-        let words = lexer::split_words(&line[args_off..], base + args_off);
+        let mut words = lexer::split_words(&line[args_off..], base + args_off);
+        // An unclosed quote takes the rest of the line, newline included,
+        // into its word (`-j "ACCEPT` names the target "ACCEPT\n").
+        if let Some(last) = words.last_mut() {
+            if last.unterminated && self.text[base + line.len()..].starts_with('\n') {
+                last.text.push('\n');
+            }
+        }
         let table_name = self.tables[t].name.clone();
         let cx = LineCx {
             family: self.family,
             table: &table_name,
+            announced: &self.announced,
         };
-        let (parsed, err) = cmdline::parse_words(&words, &cx, span);
+        let (mut parsed, err) = cmdline::parse_words(&words, &cx, span);
+        self.diags.append(&mut parsed.warnings);
         let valid = err.is_none();
         if let Some(d) = err {
             self.diags.push(d);
         }
         if parsed.skipped_family {
+            return;
+        }
+        if let Some(at) = parsed.exits {
+            let mut d = Diagnostic::new(
+                &codes::INVALID_COMMAND,
+                at,
+                "iptables-restore prints and exits here, with success: nothing of this file is loaded",
+            )
+            .note("delete the option; `-V` and `-h` do not belong in a ruleset");
+            d.severity = crate::diagnostic::Severity::Warning;
+            self.diags.push(d);
+            self.exited = Some(self.open);
+            // The block's commands run only at COMMIT, which never comes.
+            if let Some(open) = self.open {
+                let spans: Vec<Span> = self
+                    .cmd_level
+                    .iter()
+                    .filter(|(t, _)| *t == open)
+                    .map(|(_, sp)| *sp)
+                    .collect();
+                self.diags.retain(|d| {
+                    d.severity != crate::diagnostic::Severity::Error || !spans.contains(&d.span)
+                });
+            }
             return;
         }
         self.apply(t, parsed, counters, words, span, valid);
@@ -532,13 +669,15 @@ impl<'t> Builder<'t> {
         span: Span,
         mut valid: bool,
     ) {
+        let listing = p.listing;
+        let zero_rule = p.zero_rule;
         let (command, cspan) = p.command.clone().unwrap_or((Command::Append, span));
         let (chain_name, chain_span) = p.chain.clone().unwrap_or_default();
         let chain_span = if p.chain.is_some() { chain_span } else { cspan };
 
         if valid
             && matches!(command, Command::NewChain)
-            && !self.valid_chain_name(&chain_name, chain_span)
+            && !self.valid_chain_name(&chain_name, chain_span, false)
         {
             valid = false;
         }
@@ -548,6 +687,7 @@ impl<'t> Builder<'t> {
         if valid && !chain_name.is_empty() && !exists && !matches!(command, Command::NewChain) {
             let d = self.undefined_chain(t, &chain_name, chain_span, "");
             self.diags.push(d);
+            self.cmd_level.push((t, chain_span));
             valid = false;
         }
         // Jump targets must be declared before use.
@@ -564,6 +704,7 @@ impl<'t> Builder<'t> {
                         _ => self.undefined_chain(t, &name, tg.name_span, if tg.goto { "-g " } else { "-j " }),
                     };
                     self.diags.push(d);
+                    self.cmd_level.push((t, tg.name_span));
                     valid = false;
                     tg.kind = TargetKind::Unknown(name);
                 } else if known
@@ -576,6 +717,7 @@ impl<'t> Builder<'t> {
                         tg.name_span,
                         format!("cannot jump to the built-in chain `{name}`"),
                     ));
+                    self.cmd_level.push((t, tg.name_span));
                     valid = false;
                 }
             }
@@ -599,6 +741,21 @@ impl<'t> Builder<'t> {
         };
         // Host requirements and add-on modules: info, not errors.
         self.host_requirements(&rule);
+        // nf_tables creates a built-in chain on first use: a chain line, a
+        // rule, a policy or a flush naming it. `-Z` before that fails.
+        let builtin_missing = self.tables[t]
+            .chain(&chain_name)
+            .is_some_and(|c| c.is_builtin() && c.decl.is_none())
+            && !self.touched.contains(&(t, chain_name.clone()));
+        if valid
+            && !chain_name.is_empty()
+            && matches!(
+                command,
+                Command::Append | Command::Insert(_) | Command::Policy(_) | Command::Flush
+            )
+        {
+            self.touched.insert((t, chain_name.clone()));
+        }
         let table = &mut self.tables[t];
         table.rules.push(rule);
         let idx = table.rules.len() - 1;
@@ -619,13 +776,17 @@ impl<'t> Builder<'t> {
                 let len = table.chains[ci].rules.len();
                 if *n > len + 1 {
                     Some(format!(
-                        "cannot insert at position {n}: chain `{chain_name}` has {len} rules"
+                        "cannot insert at position {n}: chain `{chain_name}` has {len} rule(s)"
                     ))
                 } else {
                     table.chains[ci].rules.insert(n - 1, idx);
                     None
                 }
             }
+            (Command::Replace(_), Some(_)) if !self.list_rules => Some(
+                "iptables-restore 1.8.9 (nf_tables) crashes on `-R` in restore input; delete the rule (`-D CHAIN N`) and insert the new one (`-I CHAIN N …`)"
+                    .to_string(),
+            ),
             (Command::Replace(n), Some(ci)) => {
                 let len = table.chains[ci].rules.len();
                 if *n > len {
@@ -647,6 +808,16 @@ impl<'t> Builder<'t> {
                     table.chains[ci].rules.remove(n - 1);
                     None
                 }
+            }
+            (Command::Check, Some(ci)) if !listing => {
+                let key = crate::save::rule_spec(&table.rules[idx], self.family);
+                let found = table.chains[ci]
+                    .rules
+                    .iter()
+                    .any(|&r| crate::save::rule_spec(&table.rules[r], self.family) == key);
+                (!found).then(|| {
+                    format!("`-C` finds no rule like this in chain `{chain_name}`, so the load fails")
+                })
             }
             (Command::Delete(None), Some(ci)) => {
                 let key = crate::save::rule_spec(&table.rules[idx], self.family);
@@ -679,21 +850,83 @@ impl<'t> Builder<'t> {
                 }
             }
             (Command::DeleteChain, _) => {
+                // The kernel refuses to delete a chain that holds rules or
+                // that a rule jumps to ("Device or resource busy").
+                let busy = |table: &Table, name: &str| -> Option<String> {
+                    let c = table.chain(name)?;
+                    if !c.rules.is_empty() {
+                        return Some(format!(
+                            "cannot delete chain `{name}`: it still holds {} rule(s); flush it first (`-F {name}`)",
+                            c.rules.len()
+                        ));
+                    }
+                    let referenced = table.chains.iter().any(|c| {
+                        c.rules.iter().any(|&r| {
+                            table.rules[r].target.as_ref().and_then(|t| t.chain()) == Some(name)
+                        })
+                    });
+                    referenced.then(|| {
+                        format!("cannot delete chain `{name}`: a rule still jumps to it")
+                    })
+                };
                 if chain_name.is_empty() {
+                    let user: Vec<String> = table
+                        .chains
+                        .iter()
+                        .filter(|c| !c.is_builtin())
+                        .map(|c| c.name.clone())
+                        .collect();
+                    // The chains leave iptables' cache either way; the
+                    // kernel refuses the deletion only at COMMIT, after
+                    // every later line was read.
+                    let err = user.iter().find_map(|n| busy(table, n));
                     table.chains.retain(|c| c.is_builtin());
-                    None
+                    err
                 } else {
                     match ci {
                         Some(ci) if table.chains[ci].is_builtin() => {
                             Some(format!("cannot delete the built-in chain `{chain_name}`"))
                         }
                         Some(ci) => {
+                            let err = busy(table, &chain_name);
                             table.chains.remove(ci);
-                            None
+                            err
                         }
                         None => None,
                     }
                 }
+            }
+            (Command::Zero, Some(ci))
+                if zero_rule.is_some_and(|n| n <= table.chains[ci].rules.len())
+                    && !self.list_rules =>
+            {
+                Some("iptables-restore 1.8.9 (nf_tables) crashes on `-Z CHAIN N` when rule N exists; zero the whole chain with `-Z CHAIN`".to_string())
+            }
+            (Command::Zero, Some(_)) if builtin_missing && !self.list_rules => Some(format!(
+                "built-in chain `{chain_name}` does not exist yet: iptables-restore (nf_tables) creates it on its first rule, policy or chain line, and `-Z {chain_name}` before that fails"
+            )),
+            (Command::Zero, _) => {
+                // iptables-restore (nf_tables) zeroes a built-in chain's
+                // counters by setting it again, and loses its policy: it
+                // is ACCEPT afterwards.
+                for c in table
+                    .chains
+                    .iter_mut()
+                    .filter(|c| c.is_builtin() && (chain_name.is_empty() || c.name == chain_name))
+                {
+                    if let Some((Policy::Drop, _)) = c.policy {
+                        let mut d = Diagnostic::new(
+                            &codes::INVALID_COMMAND,
+                            cspan,
+                            format!("`-Z` resets the policy of `{}` from DROP to ACCEPT in iptables-restore (nf_tables)", c.name),
+                        )
+                        .note("set the policy after the `-Z` line, or drop the `-Z` (restored rules start with zero counters anyway)");
+                        d.severity = crate::diagnostic::Severity::Warning;
+                        self.diags.push(d);
+                    }
+                    c.policy = None;
+                }
+                None
             }
             (Command::Flush, _) => {
                 for c in table
@@ -722,6 +955,11 @@ impl<'t> Builder<'t> {
                     }
                 }
             }
+            (Command::Rename(_), Some(ci))
+                if !self.list_rules && !table.chains[ci].is_builtin() =>
+            {
+                Some(format!("iptables-restore (nf_tables) cannot rename `{chain_name}`: every chain of a restored table is created in the same batch, and `-E` fails on such a chain; declare it under the new name"))
+            }
             (Command::Rename(new), Some(ci)) => {
                 if table.chains[ci].is_builtin() {
                     Some(format!("cannot rename the built-in chain `{chain_name}`"))
@@ -737,6 +975,7 @@ impl<'t> Builder<'t> {
         if let Some(msg) = err {
             self.diags
                 .push(Diagnostic::new(&codes::INVALID_COMMAND, cspan, msg));
+            self.cmd_level.push((t, cspan));
             self.tables[t].rules[idx].valid = false;
             if let Some(info) = self.parsed[t].last_mut() {
                 info.valid = false;
@@ -826,6 +1065,11 @@ impl<'t> Builder<'t> {
     /// The checks the kernel makes when the table is committed.
     fn commit_checks(&mut self) {
         for t in 0..self.tables.len() {
+            // The table open when iptables-restore exited is never
+            // committed.
+            if self.exited == Some(Some(t)) {
+                continue;
+            }
             let hooks = chain_hooks(&self.tables[t]);
             self.loop_check(t);
             let infos: Vec<(usize, bool)> = self.parsed[t]
@@ -841,55 +1085,52 @@ impl<'t> Builder<'t> {
         }
     }
 
+    /// The kernel refuses a jump loop once a built-in chain reaches it
+    /// (an unreachable loop loads). It checks as each rule is added, so the
+    /// rule it blames is the first, in file order, after which a loop is
+    /// reachable: the jump that closes it, or the jump that makes it
+    /// reachable.
     fn loop_check(&mut self, t: usize) {
         let table = &self.tables[t];
-        let mut edges: HashMap<&str, Vec<(usize, &str)>> = HashMap::new();
-        for c in &table.chains {
-            for &ri in &c.rules {
-                if let Some(target) = table.rules[ri].target.as_ref().and_then(|t| t.chain()) {
-                    edges.entry(&c.name).or_default().push((ri, target));
-                }
+        let in_chains: HashSet<usize> = table
+            .chains
+            .iter()
+            .flat_map(|c| c.rules.iter().copied())
+            .collect();
+        let mut edges: HashMap<&str, Vec<&str>> = HashMap::new();
+        let roots: Vec<&str> = table
+            .chains
+            .iter()
+            .filter(|c| c.is_builtin())
+            .map(|c| c.name.as_str())
+            .collect();
+        let mut found: Option<(usize, String)> = None;
+        for (ri, rule) in table.rules.iter().enumerate() {
+            let adds = matches!(rule.command, Command::Append | Command::Insert(_));
+            let Some(target) = rule.target.as_ref().and_then(|t| t.chain()) else {
+                continue;
+            };
+            if !rule.valid || !adds || !in_chains.contains(&ri) {
+                continue;
+            }
+            edges.entry(rule.chain.as_str()).or_default().push(target);
+            if reachable_cycle(&roots, &edges) {
+                found = Some((ri, "with this jump a built-in chain reaches a loop of chains; the kernel refuses loops (\"Too many links\")".to_string()));
+                break;
+            }
+            let depth = max_jump_depth(&roots, &edges);
+            if depth > MAX_JUMP_DEPTH {
+                found = Some((ri, format!("with this jump a chain is reached through {depth} nested jumps from a built-in chain; the kernel allows {MAX_JUMP_DEPTH} (\"Too many links\")")));
+                break;
             }
         }
-        // Find a rule whose jump closes a cycle (DFS with colours).
-        let mut state: HashMap<&str, u8> = HashMap::new();
-        let mut found: Option<usize> = None;
-        fn dfs<'a>(
-            n: &'a str,
-            edges: &HashMap<&'a str, Vec<(usize, &'a str)>>,
-            state: &mut HashMap<&'a str, u8>,
-            found: &mut Option<usize>,
-        ) {
-            state.insert(n, 1);
-            for &(ri, m) in edges.get(n).map(|v| v.as_slice()).unwrap_or(&[]) {
-                if found.is_some() {
-                    return;
-                }
-                match state.get(m).copied().unwrap_or(0) {
-                    1 => *found = Some(ri),
-                    0 => dfs(m, edges, state, found),
-                    _ => {}
-                }
-            }
-            state.insert(n, 2);
-        }
-        let mut names: Vec<&str> = table.chains.iter().map(|c| c.name.as_str()).collect();
-        names.sort_by_key(|n| table.chain(n).map(|c| !c.is_builtin()));
-        for n in names {
-            if state.get(n).copied().unwrap_or(0) == 0 {
-                dfs(n, &edges, &mut state, &mut found);
-            }
-        }
-        if let Some(ri) = found {
+        if let Some((ri, msg)) = found {
             let span = table.rules[ri]
                 .target
                 .as_ref()
                 .map_or(table.rules[ri].span, |t| t.name_span);
-            self.diags.push(Diagnostic::new(
-                &codes::CHAIN_LOOP,
-                span,
-                "this jump closes a loop of chains; the kernel refuses loops (\"Too many links\")",
-            ));
+            self.diags
+                .push(Diagnostic::new(&codes::CHAIN_LOOP, span, msg));
         }
     }
 
@@ -952,12 +1193,22 @@ impl<'t> Builder<'t> {
                 "target"
             };
             if !spec.proto.is_empty() {
+                // The nf_tables backend translates `tcp`/`udp` matches with
+                // port or flag options itself and checks only the protocol
+                // number (`! -p tcp --dport 22` loads); anything else goes to
+                // the kernel's check, which wants the protocol un-negated.
+                let native = matches!(spec.name, "tcp" | "udp")
+                    && !inst.options.is_empty()
+                    && inst.opt("tcp-option").is_none();
                 let ok = match cx.proto {
-                    Some((n, false)) => spec
-                        .proto
-                        .iter()
-                        .any(|p| cmdline::parse_protocol(p) == Some(n)),
-                    _ => false,
+                    Some((n, negated)) => {
+                        (!negated || native)
+                            && spec
+                                .proto
+                                .iter()
+                                .any(|p| cmdline::parse_protocol(p) == Some(n))
+                    }
+                    None => false,
                 };
                 if !ok {
                     let want = spec.proto.join(" or ");
@@ -1020,11 +1271,36 @@ impl<'t> Builder<'t> {
                                 .join(", ")
                         )
                     };
-                    out.push(Diagnostic::new(
+                    let mut d = Diagnostic::new(
                         &codes::WRONG_CHAIN,
                         inst.span,
                         format!("{what} `{}` is allowed only in {allowed}{via}", spec.name),
-                    ));
+                    );
+                    // The kernel checks as rules are added: when the jump
+                    // that brings the chain under a wrong hook comes after
+                    // this rule, that jump is the line it refuses.
+                    if let Some(k) = bad
+                        .iter()
+                        .filter_map(|h| reach_time(table, h.chain_name(), &rule.chain))
+                        .min()
+                        .filter(|&k| k > ri)
+                    {
+                        if let Some(tg) = table.rules[k].target.as_ref() {
+                            out.push(
+                                Diagnostic::new(
+                                    &codes::WRONG_CHAIN,
+                                    tg.name_span,
+                                    format!(
+                                        "this jump makes chain `{}` reachable from a hook where its {what} `{}` is not allowed (only in {allowed})",
+                                        rule.chain, spec.name
+                                    ),
+                                )
+                                .related(inst.span, format!("the {what}")),
+                            );
+                            d = d.related(tg.name_span, "the jump that brings it there");
+                        }
+                    }
+                    out.push(d);
                     continue;
                 }
             }
@@ -1042,6 +1318,116 @@ impl<'t> Builder<'t> {
 }
 
 fn counters_none() -> Option<lines::RuleCounters> {
+    None
+}
+
+/// nf_tables validates jumps and gotos with a stack of 16 levels, the
+/// built-in chain being level 0: at most 15 nested jumps.
+const MAX_JUMP_DEPTH: usize = 15;
+
+/// The longest chain of jumps from one of `roots` (the graph reachable
+/// from them has no cycle when this is called).
+fn max_jump_depth(roots: &[&str], edges: &HashMap<&str, Vec<&str>>) -> usize {
+    fn longest<'a>(
+        n: &'a str,
+        edges: &HashMap<&'a str, Vec<&'a str>>,
+        memo: &mut HashMap<&'a str, usize>,
+        guard: usize,
+    ) -> usize {
+        if let Some(&d) = memo.get(n) {
+            return d;
+        }
+        // The graph is acyclic here; the guard only bounds the recursion.
+        let d = if guard > 64 {
+            guard
+        } else {
+            edges
+                .get(n)
+                .map(|v| {
+                    v.iter()
+                        .map(|m| 1 + longest(m, edges, memo, guard + 1))
+                        .max()
+                        .unwrap_or(0)
+                })
+                .unwrap_or(0)
+        };
+        memo.insert(n, d);
+        d
+    }
+    let mut memo = HashMap::new();
+    roots
+        .iter()
+        .map(|r| longest(r, edges, &mut memo, 0))
+        .max()
+        .unwrap_or(0)
+}
+
+/// Does a path from one of `roots` reach a cycle? (Iterative DFS with
+/// colours: 1 on the stack, 2 done.)
+fn reachable_cycle(roots: &[&str], edges: &HashMap<&str, Vec<&str>>) -> bool {
+    let mut state: HashMap<&str, u8> = HashMap::new();
+    for &root in roots {
+        if state.contains_key(root) {
+            continue;
+        }
+        let mut stack: Vec<(&str, usize)> = vec![(root, 0)];
+        state.insert(root, 1);
+        while let Some((n, i)) = stack.pop() {
+            let next = edges.get(n).and_then(|v| v.get(i)).copied();
+            match next {
+                Some(m) => {
+                    stack.push((n, i + 1));
+                    match state.get(m).copied().unwrap_or(0) {
+                        1 => return true,
+                        0 => {
+                            state.insert(m, 1);
+                            stack.push((m, 0));
+                        }
+                        _ => {}
+                    }
+                }
+                None => {
+                    state.insert(n, 2);
+                }
+            }
+        }
+    }
+    false
+}
+
+/// The index of the rule (in file order) whose jump first lets built-in
+/// chain `from` reach chain `to`; `None` if `to` is `from` itself or never
+/// reached. Rules count once they are in their chain at the end (valid
+/// `-A`/`-I`).
+fn reach_time(table: &Table, from: &str, to: &str) -> Option<usize> {
+    if from == to {
+        return None;
+    }
+    let in_chains: HashSet<usize> = table
+        .chains
+        .iter()
+        .flat_map(|c| c.rules.iter().copied())
+        .collect();
+    let mut edges: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (ri, rule) in table.rules.iter().enumerate() {
+        let Some(target) = rule.target.as_ref().and_then(|t| t.chain()) else {
+            continue;
+        };
+        if !rule.valid || !in_chains.contains(&ri) {
+            continue;
+        }
+        edges.entry(rule.chain.as_str()).or_default().push(target);
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut stack = vec![from];
+        while let Some(n) = stack.pop() {
+            if n == to {
+                return Some(ri);
+            }
+            if seen.insert(n) {
+                stack.extend(edges.get(n).into_iter().flatten().copied());
+            }
+        }
+    }
     None
 }
 
@@ -1067,4 +1453,84 @@ pub fn chain_hooks(table: &Table) -> HashMap<String, Vec<Hook>> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(text: &str) -> Table {
+        let p = parse(text, &ParseOptions::default());
+        p.ruleset.tables.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn reach_time_finds_the_jump_that_connects() {
+        let t = table(
+            "*nat\n:a - [0:0]\n:b - [0:0]\n-A b -j RETURN\n-A a -j b\n-A PREROUTING -j a\nCOMMIT\n",
+        );
+        // Rules: 0 `-A b`, 1 `-A a -j b`, 2 `-A PREROUTING -j a`.
+        assert_eq!(reach_time(&t, "PREROUTING", "b"), Some(2));
+        assert_eq!(reach_time(&t, "PREROUTING", "a"), Some(2));
+        assert_eq!(reach_time(&t, "POSTROUTING", "b"), None);
+        assert_eq!(reach_time(&t, "PREROUTING", "PREROUTING"), None);
+    }
+
+    #[test]
+    fn loops_count_only_when_reachable() {
+        let unreachable = parse(
+            "*filter\n:A - [0:0]\n:B - [0:0]\n-A A -j B\n-A B -j A\nCOMMIT\n",
+            &ParseOptions::default(),
+        );
+        assert!(unreachable.diagnostics.is_empty());
+        let p = parse(
+            "*filter\n:A - [0:0]\n:B - [0:0]\n-A A -j B\n-A B -j A\n-A INPUT -j A\nCOMMIT\n",
+            &ParseOptions::default(),
+        );
+        let d: Vec<_> = p
+            .diagnostics
+            .iter()
+            .map(|d| (d.code.code, p.ruleset.line_of(d.span.start)))
+            .collect();
+        assert_eq!(d, [("E304", 6)]);
+    }
+
+    #[test]
+    fn jump_depth_limit() {
+        let mut text = String::from("*filter\n");
+        for i in 0..16 {
+            text.push_str(&format!(":c{i} - [0:0]\n"));
+        }
+        text.push_str("-A INPUT -j c0\n");
+        for i in 0..15 {
+            text.push_str(&format!("-A c{i} -j c{}\n", i + 1));
+        }
+        text.push_str("COMMIT\n");
+        let p = parse(&text, &ParseOptions::default());
+        let d: Vec<_> = p
+            .diagnostics
+            .iter()
+            .map(|d| (d.code.code, p.ruleset.line_of(d.span.start)))
+            .collect();
+        // 16 nested jumps: the last one (`-A c14 -j c15`, line 33) fails.
+        assert_eq!(d, [("E304", 33)]);
+    }
+
+    #[test]
+    fn crlf_is_an_error_only_where_it_breaks_the_line() {
+        let p = parse(
+            "*filter\r\n:INPUT DROP [0:0]\r\n-A INPUT -j ACCEPT\r\nCOMMIT\n",
+            &ParseOptions::default(),
+        );
+        let d: Vec<_> = p
+            .diagnostics
+            .iter()
+            .map(|d| (d.code.code, d.severity, p.ruleset.line_of(d.span.start)))
+            .collect();
+        use crate::diagnostic::Severity::*;
+        assert_eq!(
+            d,
+            [("E101", Error, 1), ("E101", Warning, 2), ("E101", Error, 3)]
+        );
+    }
 }

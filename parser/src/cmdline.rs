@@ -31,6 +31,16 @@ pub struct ParsedLine {
     /// The rule uses `-6` in an IPv4 file (or `-4` in IPv6): iptables-restore
     /// skips the whole line.
     pub skipped_family: bool,
+    /// Findings that do not stop the line (iptables prints a warning).
+    pub warnings: Vec<Diagnostic>,
+    /// The command is `-L` or `-S` (kept as `Command::Check`): it lists,
+    /// takes no rule and an optional chain.
+    pub listing: bool,
+    /// `-V` or `-h`: iptables-restore prints and exits with success here,
+    /// committing nothing.
+    pub exits: Option<Span>,
+    /// `-Z CHAIN N`: the rule number.
+    pub zero_rule: Option<usize>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -175,6 +185,12 @@ pub const PROTOCOLS: &[(&str, u8)] = &[
     ("wesp", 141),
     ("rohc", 142),
     ("ethernet", 143),
+    ("mpls-in-ip", 137),
+    // Names whose number is never printed back: hopopt is 0 (`all`), and
+    // mptcp is 262 in /etc/protocols, which iptables stores in 8 bits (6,
+    // tcp).
+    ("hopopt", 0),
+    ("mptcp", 6),
 ];
 
 /// The name iptables-save prints for a protocol number.
@@ -216,9 +232,16 @@ fn proto_match(num: u8, family: Family) -> Option<&'static ExtSpec> {
     ext::find(ExtKind::Match, name, family)
 }
 
+/// The most words iptables-restore reads from one rule line.
+pub const MAX_WORDS: usize = 251;
+
 pub struct LineCx<'a> {
     pub family: Family,
     pub table: &'a str,
+    /// Chain names announced by `:NAME` lines so far (in any table):
+    /// iptables then reads `-j NAME` as a jump to the chain even when a
+    /// target module has that name (`:LOG - [0:0]` … `-j LOG`).
+    pub announced: &'a [String],
 }
 
 struct Parser<'w> {
@@ -235,6 +258,7 @@ struct Parser<'w> {
     seen: Vec<char>,
     diag: Option<Diagnostic>,
     line_span: Span,
+    announced: Vec<String>,
     set_counters: bool,
 }
 
@@ -264,7 +288,21 @@ pub fn parse_words(
         diag: None,
         line_span,
         set_counters: false,
+        announced: cx.announced.to_vec(),
     };
+    // iptables-restore's argv holds 254 entries, 3 of them its own
+    // (`iptables -t TABLE`): a line may have at most 251 words.
+    if words.len() > MAX_WORDS {
+        let _ = p.err::<()>(
+            &codes::UNKNOWN_OPTION,
+            words[MAX_WORDS].span.cover(words[words.len() - 1].span),
+            format!(
+                "{} words on one line; iptables-restore handles at most {MAX_WORDS} (\"Parser cannot handle more arguments\")",
+                words.len()
+            ),
+        );
+        return (p.out, p.diag);
+    }
     let _ = p.run();
     (p.out, p.diag)
 }
@@ -299,11 +337,18 @@ impl<'w> Parser<'w> {
                 continue;
             }
             if word == "--" {
-                return self.err(
-                    &codes::UNKNOWN_OPTION,
-                    wspan,
-                    "`--` ends option parsing; iptables then refuses the rest",
-                );
+                // getopt stops here; iptables refuses any word left over.
+                if let Some(next) = self.words.get(self.pos) {
+                    let (text, span) = (next.text.clone(), next.span);
+                    return self.err(
+                        &codes::UNKNOWN_OPTION,
+                        span,
+                        format!(
+                            "`{text}` follows `--`, which ends option parsing; iptables refuses it"
+                        ),
+                    );
+                }
+                break;
             }
             if let Some(long) = word.strip_prefix("--") {
                 let (name, attached) = match long.split_once('=') {
@@ -481,7 +526,7 @@ impl<'w> Parser<'w> {
         self.fail(d)
     }
 
-    fn short_options(&mut self, word: &str, wspan: Span, invert: Option<Span>) -> Res<()> {
+    fn short_options(&mut self, word: &str, wspan: Span, mut invert: Option<Span>) -> Res<()> {
         let chars: Vec<char> = word[1..].chars().collect();
         let mut i = 0;
         while i < chars.len() {
@@ -508,7 +553,7 @@ impl<'w> Parser<'w> {
                 0 => None,
                 2 => {
                     i = chars.len();
-                    (!rest.is_empty()).then(|| (rest, wspan))
+                    (!rest.is_empty()).then_some((rest, wspan))
                 }
                 _ => {
                     i = chars.len();
@@ -526,7 +571,12 @@ impl<'w> Parser<'w> {
                     }
                 }
             };
-            self.dispatch(entry, arg, wspan, invert)?;
+            // `!` negates the first option of a cluster only (`! -fj X`).
+            self.dispatch(entry, arg, wspan, invert.take())?;
+            if self.out.skipped_family {
+                // iptables-restore drops the line at once (`-6x` in IPv4).
+                return Ok(());
+            }
         }
         Ok(())
     }
@@ -695,6 +745,15 @@ impl<'w> Parser<'w> {
             }
             Owner::Global(c) => {
                 let span = full(&arg);
+                // For these options iptables reads the value as
+                // `argv[optind - 1]`: with an attached argument (`-ptcp`,
+                // `--source=10.0.0.1`) that is the whole word.
+                let arg = match (c, arg) {
+                    ('p' | 's' | 'd' | 'i' | 'o' | 'j', Some((_, s))) if s == wspan => {
+                        Some((self.words[self.pos - 1].text.clone(), s))
+                    }
+                    (_, arg) => arg,
+                };
                 match c {
                     'A' | 'C' => {
                         let cmd = if c == 'A' {
@@ -743,9 +802,13 @@ impl<'w> Parser<'w> {
                             _ => Command::Check,
                         };
                         self.set_command(cmd, wspan, invert)?;
+                        self.out.listing = matches!(c, 'L' | 'S');
                         self.out.chain = self.take_optional_chain(arg);
                         if matches!(c, 'L' | 'S' | 'Z') {
-                            self.take_rulenum()?;
+                            let n = self.take_rulenum()?;
+                            if c == 'Z' {
+                                self.out.zero_rule = n;
+                            }
                         }
                     }
                     'P' => {
@@ -813,6 +876,16 @@ impl<'w> Parser<'w> {
                                 "`!` is not allowed with several addresses",
                             );
                         }
+                        let zero = addrs
+                            .iter()
+                            .any(|a| matches!(a, Address::Net(n) if n.prefix_len() == 0));
+                        if zero && invert.is_some() {
+                            return self.err(
+                                &codes::INVALID_NEGATION,
+                                span,
+                                "`!` before a /0 address would never match; the nf_tables kernel refuses the rule",
+                            );
+                        }
                         let f = Field {
                             value: addrs,
                             negated: invert.is_some(),
@@ -831,10 +904,25 @@ impl<'w> Parser<'w> {
                             return self.err(&codes::INVALID_VALUE, aspan, "empty interface name");
                         }
                         self.old_negation(&a, aspan, wspan, if c == 'i' { "-i" } else { "-o" })?;
-                        let name = match value::parse_iface(&a) {
-                            Ok(n) => n,
-                            Err(m) => return self.err(&codes::INVALID_VALUE, aspan, m),
-                        };
+                        // `xtables_parse_interface`: only the length is
+                        // an error; `/` and blanks get a warning.
+                        if a.len() > 15 {
+                            return self.err(
+                                &codes::INVALID_VALUE,
+                                aspan,
+                                format!("interface name `{a}` is longer than 15 characters"),
+                            );
+                        }
+                        if a.contains(['/', ' ']) {
+                            let mut d = Diagnostic::new(
+                                &codes::INVALID_VALUE,
+                                aspan,
+                                format!("`{a}`: the kernel allows no `/` or blank in interface names, so this never matches"),
+                            );
+                            d.severity = crate::diagnostic::Severity::Warning;
+                            self.out.warnings.push(d);
+                        }
+                        let name = a.clone();
                         let f = Field {
                             value: name,
                             negated: invert.is_some(),
@@ -874,6 +962,7 @@ impl<'w> Parser<'w> {
                     }
                     'c' => {
                         self.no_invert(invert, "`-c`")?;
+                        self.once('c', wspan)?;
                         let (a, aspan) = arg.expect("-c has an argument");
                         let mut parts = a.splitn(2, ',');
                         let p = parts.next().unwrap_or("").to_string();
@@ -892,7 +981,14 @@ impl<'w> Parser<'w> {
                                 )
                             }
                         };
-                        if p.parse::<u64>().is_err() || b.parse::<u64>().is_err() {
+                        // `sscanf("%llu")`: blanks, a sign, then digits;
+                        // anything may follow.
+                        let scans = |t: &str| {
+                            let t = t.trim_start();
+                            let t = t.strip_prefix(['+', '-']).unwrap_or(t);
+                            t.starts_with(|c: char| c.is_ascii_digit())
+                        };
+                        if !scans(&p) || !scans(&b) {
                             return self.err(
                                 &codes::INVALID_COUNTERS,
                                 aspan,
@@ -926,14 +1022,12 @@ impl<'w> Parser<'w> {
                         }
                     }
                     'V' | 'h' => {
-                        return self.err(
-                            &codes::INVALID_COMMAND,
-                            span,
-                            format!("`-{c}` prints and exits; it does not belong in a ruleset"),
-                        );
+                        // iptables-restore prints and exits with success:
+                        // nothing of the file is committed.
+                        self.out.exits = Some(span);
+                        self.pos = self.words.len();
                     }
                     'M' => {}
-                    'b' => {}
                     _ => {
                         return self.err(
                             &codes::UNKNOWN_OPTION,
@@ -949,7 +1043,9 @@ impl<'w> Parser<'w> {
 
     /// `-s ! 10.0.0.0/8`: the negation iptables 1.6 dropped.
     fn old_negation(&mut self, arg: &str, aspan: Span, optspan: Span, opt: &str) -> Res<()> {
-        if arg != "!" {
+        // With nothing after it, `!` is simply the value (`-i !` names an
+        // interface "!").
+        if arg != "!" || self.words.get(self.pos).is_none() {
             return Ok(());
         }
         let value = self.words.get(self.pos).cloned();
@@ -972,6 +1068,45 @@ impl<'w> Parser<'w> {
     fn addresses(&mut self, a: &str, aspan: Span) -> Res<Vec<Address>> {
         let mut out = Vec::new();
         for part in a.split(',') {
+            // "if a null mask is given, the name is ignored, like in
+            // any/0" (libxtables): `anything/0` is the whole space.
+            if let Some(any) = zero_mask_net(part, self.family) {
+                out.push(Address::Net(any));
+                continue;
+            }
+            // `fe80::1%eth0`: getaddrinfo takes the zone, which must name
+            // an interface of the host; the rule matches the address.
+            if self.family == Family::V6 {
+                if let Some((addr, zone)) = part.split_once('%') {
+                    let (zone, mask) = match zone.split_once('/') {
+                        Some((z, m)) => (z, Some(m)),
+                        None => (zone, None),
+                    };
+                    let plain = match mask {
+                        Some(m) => format!("{addr}/{m}"),
+                        None => addr.to_string(),
+                    };
+                    if let Ok(n) = value::parse_net(&plain, self.family) {
+                        self.out.warnings.push(Diagnostic::new(
+                            &codes::HOST_REQUIREMENT,
+                            aspan,
+                            format!("`{part}` names the zone `{zone}`: the load fails unless the host has that interface"),
+                        ));
+                        out.push(Address::Net(n));
+                        continue;
+                    }
+                }
+            }
+            if self.family == Family::V4 {
+                match v4_net(part) {
+                    Some(Ok(n)) => {
+                        out.push(Address::Net(n));
+                        continue;
+                    }
+                    Some(Err(msg)) => return self.err(&codes::INVALID_VALUE, aspan, msg),
+                    None => {}
+                }
+            }
             match value::parse_net(part, self.family) {
                 Ok(n) => out.push(Address::Net(n)),
                 Err(msg) => {
@@ -981,7 +1116,11 @@ impl<'w> Parser<'w> {
                             .chars()
                             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
                         && host.chars().any(|c| c.is_ascii_alphabetic())
-                        && !host.contains(':');
+                        && !host.contains(':')
+                        // DNS labels: non-empty, no `-` at either end.
+                        && host.trim_end_matches('.').split('.').all(|l| {
+                            !l.is_empty() && !l.starts_with('-') && !l.ends_with('-')
+                        });
                     if looks_like_host {
                         out.push(Address::Host(part.to_string()));
                     } else {
@@ -1050,7 +1189,8 @@ impl<'w> Parser<'w> {
     }
 
     fn target(&mut self, name: String, span: Span, goto: bool) -> Res<()> {
-        let spec = if goto {
+        let standard = matches!(name.as_str(), "ACCEPT" | "DROP" | "RETURN" | "QUEUE");
+        let spec = if goto || (!standard && self.announced.contains(&name)) {
             None
         } else {
             ext::find(ExtKind::Target, &name, self.family)
@@ -1250,6 +1390,8 @@ impl<'w> Parser<'w> {
                             || m.contains("IPv4 address in an IPv6")
                         {
                             &codes::WRONG_FAMILY
+                        } else if m.starts_with(value::NEEDS_PROTOCOL) {
+                            &codes::PROTOCOL_REQUIRED
                         } else {
                             &codes::INVALID_VALUE
                         };
@@ -1283,7 +1425,7 @@ impl<'w> Parser<'w> {
     /// Checks after the last word: `generic_opt_check`, nat DROP, and each
     /// module's mandatory/exclusive/companion options.
     fn finish(&mut self) -> Res<()> {
-        if self.out.skipped_family {
+        if self.out.skipped_family || self.out.exits.is_some() {
             return Ok(());
         }
         let Some((cmd, cspan)) = self.out.command.clone() else {
@@ -1300,7 +1442,7 @@ impl<'w> Parser<'w> {
                 | Command::Delete(None)
                 | Command::Replace(_)
                 | Command::Check
-        );
+        ) && !self.out.listing;
         if !takes_rule {
             let has_rule_opts = self.out.protocol.is_some()
                 || self.out.source.is_some()
@@ -1332,10 +1474,10 @@ impl<'w> Parser<'w> {
                 "`-c` is not allowed with this command",
             );
         }
-        if self.seen.contains(&'n') || self.seen.contains(&'x') || self.seen.contains(&'0') {
-            if !matches!(cmd, Command::Check) || takes_rule {
-                return self.err(&codes::INVALID_COMMAND, cspan, "`-n`, `-x` and `--line-numbers` are listing options, not allowed with this command");
-            }
+        if (self.seen.contains(&'n') || self.seen.contains(&'x') || self.seen.contains(&'0'))
+            && !self.out.listing
+        {
+            return self.err(&codes::INVALID_COMMAND, cspan, "`-n`, `-x` and `--line-numbers` are listing options, not allowed with this command");
         }
         let needs_chain = !matches!(
             cmd,
@@ -1408,6 +1550,117 @@ impl<'w> Parser<'w> {
     }
 }
 
+/// An IPv4 `-s`/`-d` element as libxtables reads it: the mask is a dotted
+/// quad or a bit count (C numbers: `0x`, leading-zero octal); the address
+/// is first up to four dotted C numbers of at most 255, zero-filled on the
+/// right (`10.1` is 10.1.0.0), then whatever `getaddrinfo` reads without
+/// DNS (`inet_aton`: `167772161`, `10.1.256`). `None` when the address is
+/// not numeric (a host name, or another family): the caller decides.
+fn v4_net(part: &str) -> Option<Result<ipnet::IpNet, String>> {
+    let (addr, mask) = match part.rsplit_once('/') {
+        Some((a, m)) => (a, Some(m)),
+        None => (part, None),
+    };
+    let Some(ip) = numeric_ipv4(addr).or_else(|| inet_aton(addr)) else {
+        // Digits and dots that are no address (`10.0.0.08`: 08 is bad
+        // octal) are no host name either.
+        if !addr.is_empty() && addr.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            return Some(Err(format!("`{addr}` is not an IPv4 address")));
+        }
+        return None;
+    };
+    let prefix = match mask {
+        None => 32,
+        Some(m) => match dotted_quad(m) {
+            Some(q) => {
+                let bits = u32::from(q);
+                if bits.leading_ones() + bits.trailing_zeros() != 32 {
+                    return Some(Err(format!(
+                        "`{m}` is not a contiguous netmask; iptlint cannot model it"
+                    )));
+                }
+                bits.leading_ones() as u8
+            }
+            None => match value::parse_c_uint(m) {
+                Some(n) if n <= 32 => n as u8,
+                _ => {
+                    return Some(Err(format!(
+                        "invalid mask `{m}`: use 0-32 or a dotted mask"
+                    )))
+                }
+            },
+        },
+    };
+    let net = ipnet::Ipv4Net::new(ip, prefix).ok()?.trunc();
+    Some(Ok(net.into()))
+}
+
+/// libxtables' `__numeric_to_ipaddr`: 1 to 4 dotted C numbers ≤ 255,
+/// missing bytes zero.
+fn numeric_ipv4(s: &str) -> Option<std::net::Ipv4Addr> {
+    let parts: Vec<&str> = s.split('.').collect();
+    if parts.len() > 4 {
+        return None;
+    }
+    let mut b = [0u8; 4];
+    for (i, p) in parts.iter().enumerate() {
+        b[i] = u8::try_from(value::parse_c_uint(p)?).ok()?;
+    }
+    Some(b.into())
+}
+
+/// `__numeric_to_ipaddr` in mask mode: exactly four dotted C numbers.
+fn dotted_quad(s: &str) -> Option<std::net::Ipv4Addr> {
+    if s.split('.').count() != 4 {
+        return None;
+    }
+    numeric_ipv4(s)
+}
+
+/// glibc's `inet_aton`: `a`, `a.b` (8.24 bits), `a.b.c` (8.8.16) or
+/// `a.b.c.d`, each part decimal, `0x` hex or leading-zero octal.
+fn inet_aton(s: &str) -> Option<std::net::Ipv4Addr> {
+    let parts: Vec<u64> = s
+        .split('.')
+        .map(|p| {
+            if p.is_empty() || !p.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                return None;
+            }
+            value::parse_c_uint(p)
+        })
+        .collect::<Option<_>>()?;
+    let v: u64 = match parts.as_slice() {
+        [a] => *a,
+        [a, b] if *a < 256 && *b < 1 << 24 => a << 24 | b,
+        [a, b, c] if *a < 256 && *b < 256 && *c < 1 << 16 => a << 24 | b << 16 | c,
+        [a, b, c, d] if [a, b, c, d].iter().all(|x| **x < 256) => a << 24 | b << 16 | c << 8 | d,
+        _ => return None,
+    };
+    u32::try_from(v).ok().map(std::net::Ipv4Addr::from)
+}
+
+/// `NAME/0` (or a zero dotted/colon mask): the address is ignored.
+fn zero_mask_net(part: &str, family: Family) -> Option<ipnet::IpNet> {
+    let (_, mask) = part.rsplit_once('/')?;
+    let zero = match family {
+        Family::V4 if mask.contains('.') => {
+            mask.parse::<std::net::Ipv4Addr>().ok()? == std::net::Ipv4Addr::UNSPECIFIED
+        }
+        Family::V6 if mask.contains(':') => {
+            mask.parse::<std::net::Ipv6Addr>().ok()? == std::net::Ipv6Addr::UNSPECIFIED
+        }
+        _ => value::parse_c_uint(mask)? == 0,
+    };
+    if !zero {
+        return None;
+    }
+    let any: ipnet::IpNet = match family {
+        Family::V4 => ipnet::Ipv4Net::default().into(),
+        Family::V6 => ipnet::Ipv6Net::default().into(),
+    };
+    Some(any)
+}
+
 fn same_option(a: &Entry, b: &Entry) -> bool {
     match (a.owner, b.owner) {
         (Owner::Global(x), Owner::Global(y)) => x == y && a.has_arg == b.has_arg,
@@ -1433,5 +1686,75 @@ fn canonical_protocol_name(written: &str, number: u8, family: Family) -> String 
         "mobility-header" | "ipv6-mh" | "mh" => "mobility-header".into(),
         "ip" => "all".into(),
         _ => protocol_name(number, family),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv4_forms_like_libxtables() {
+        let net = |s: &str| v4_net(s).map(|r| r.map(|n| n.to_string()));
+        assert_eq!(net("10.1"), Some(Ok("10.1.0.0/32".into())));
+        assert_eq!(net("10"), Some(Ok("10.0.0.0/32".into())));
+        assert_eq!(net("010.0.0.1"), Some(Ok("8.0.0.1/32".into())));
+        assert_eq!(net("0x0a.0.0.1"), Some(Ok("10.0.0.1/32".into())));
+        assert_eq!(net("167772161"), Some(Ok("10.0.0.1/32".into())));
+        assert_eq!(net("10.1.256"), Some(Ok("10.1.1.0/32".into())));
+        assert_eq!(net("10.0.0.1/24"), Some(Ok("10.0.0.0/24".into())));
+        assert_eq!(net("10.0.0.1/0x10"), Some(Ok("10.0.0.0/16".into())));
+        assert_eq!(net("1.2.3.4/255.255.0.0"), Some(Ok("1.2.0.0/16".into())));
+        assert!(matches!(net("10.0.0.08"), Some(Err(_))));
+        assert!(matches!(net("10.0.0.1/33"), Some(Err(_))));
+        assert!(matches!(net("10.0.0.1/08"), Some(Err(_))));
+        assert_eq!(net("host.example"), None);
+        assert_eq!(net("2001:db8::1"), None);
+        assert!(zero_mask_net("anything/0", Family::V4).is_some());
+        assert!(zero_mask_net("x/0.0.0.0", Family::V4).is_some());
+        assert!(zero_mask_net("x/::", Family::V6).is_some());
+        assert!(zero_mask_net("x/1", Family::V4).is_none());
+    }
+
+    fn first_error(rule: &str) -> Option<&'static str> {
+        let words = crate::lexer::split_words(rule, 0);
+        let cx = LineCx {
+            family: Family::V4,
+            table: "filter",
+            announced: &[],
+        };
+        let (_, d) = parse_words(&words, &cx, Span::new(0, rule.len()));
+        d.map(|d| d.code.code)
+    }
+
+    #[test]
+    fn attached_arguments_are_read_whole() {
+        assert_eq!(first_error("-A INPUT -ptcp -j ACCEPT"), Some("E210"));
+        assert_eq!(
+            first_error("-A INPUT --protocol=tcp -j ACCEPT"),
+            Some("E210")
+        );
+        assert_eq!(first_error("-A INPUT -s10.0.0.1 -j ACCEPT"), Some("E203"));
+        assert_eq!(first_error("-A INPUT -p tcp --dport=22 -j ACCEPT"), None);
+        assert_eq!(first_error("-AINPUT -j ACCEPT"), None);
+    }
+
+    #[test]
+    fn getopt_corners() {
+        // `!` negates the first option of a cluster only.
+        assert_eq!(first_error("-A INPUT ! -fj DROP"), None);
+        // -6 in IPv4 drops the line, whatever follows.
+        assert_eq!(first_error("-A INPUT -6x --bogus"), None);
+        // `--` ends options; a word after it is refused.
+        assert_eq!(first_error("-A INPUT -j ACCEPT --"), None);
+        assert_eq!(first_error("-A INPUT -- -j ACCEPT"), Some("E201"));
+        // sscanf-style counters.
+        assert_eq!(first_error("-A INPUT -c -1 0x10 -j ACCEPT"), None);
+        assert_eq!(first_error("-A INPUT -c x 1 -j ACCEPT"), Some("E110"));
+        assert_eq!(first_error("-A INPUT -b -j ACCEPT"), Some("E201"));
+        assert_eq!(
+            first_error("-A INPUT ! -s 1.2.3.4/0 -j ACCEPT"),
+            Some("E206")
+        );
     }
 }

@@ -1,20 +1,51 @@
 //! The printer: the model back as `iptables-save` prints it after loading
 //! the file: built-in chains with their policies, explicit `-m` for the
-//! protocol match, canonical option order and spelling, `/32` and `/128`
-//! dropped, one rule per address of `-s a,b`.
+//! protocol match, canonical option order and spelling, addresses with
+//! their prefix length, one rule per address of `-s a,b`.
 
 use std::fmt::Write;
 
-use crate::ext::value::format_net;
 use crate::ext::Family;
 use crate::model::ExtInstance;
-use crate::model::{Address, Policy, Rule, Ruleset, TargetKind};
+use crate::model::{Address, Format, Policy, Rule, Ruleset, Table, TargetKind};
+
+/// The order in which `iptables-save` (nf_tables) prints tables.
+const TABLE_ORDER: [&str; 5] = ["mangle", "security", "raw", "filter", "nat"];
+
+/// Did the block create its table? iptables-restore (nf_tables) creates a
+/// table only when a line of the block needs a chain of it: an empty
+/// `*raw` / `COMMIT` block leaves no table behind.
+fn table_created(table: &Table) -> bool {
+    table
+        .chains
+        .iter()
+        .any(|c| c.decl.is_some() || !c.rules.is_empty())
+        // Any command naming a chain (`-F PREROUTING`, `-P`, `-N`, `-A`);
+        // a bare `-F`, `-X` or `-Z` creates nothing.
+        || table.rules.iter().any(|r| r.valid && !r.chain.is_empty())
+}
 
 /// The whole ruleset in `iptables-save` form (without the `#` header and
-/// footer lines, whose dates differ on every run).
+/// footer lines, whose dates differ on every run): tables in iptables-save's
+/// fixed order, each as its last block left it (every `*table` block
+/// flushes the table), only tables the file creates.
 pub fn save(ruleset: &Ruleset) -> String {
     let mut out = String::new();
-    for table in &ruleset.tables {
+    let mut names: Vec<&str> = TABLE_ORDER.to_vec();
+    for t in &ruleset.tables {
+        if !names.contains(&t.name.as_str()) {
+            names.push(&t.name);
+        }
+    }
+    for name in names {
+        let Some(table) = ruleset.tables.iter().rev().find(|t| t.name == name) else {
+            continue;
+        };
+        // A block never committed (the file ends, or iptables-restore
+        // exits at `-V`) loads nothing.
+        if !table_created(table) || (table.commit.is_none() && ruleset.format == Format::Save) {
+            continue;
+        }
         let _ = writeln!(out, "*{}", table.name);
         for chain in table.chains.iter().filter(|c| c.is_builtin()) {
             let policy = match chain.policy.as_ref().map(|p| &p.0) {
@@ -36,7 +67,11 @@ pub fn save(ruleset: &Ruleset) -> String {
         {
             for &ri in &chain.rules {
                 for line in rule_lines(&table.rules[ri], ruleset.family) {
-                    let _ = writeln!(out, "-A {} {}", chain.name, line);
+                    if line.is_empty() {
+                        let _ = writeln!(out, "-A {}", chain.name);
+                    } else {
+                        let _ = writeln!(out, "-A {} {}", chain.name, line);
+                    }
                 }
             }
         }
@@ -57,8 +92,15 @@ pub fn rule_spec(rule: &Rule, family: Family) -> String {
 /// The canonical specs of the kernel rules one rule line makes (several
 /// when `-s` or `-d` lists several addresses).
 pub fn rule_lines(rule: &Rule, family: Family) -> Vec<String> {
-    let srcs = addr_list(rule.source.as_ref().map(|f| &f.value), family);
-    let dsts = addr_list(rule.destination.as_ref().map(|f| &f.value), family);
+    let _ = family;
+    let srcs = addr_list(
+        rule.source.as_ref().map(|f| &f.value),
+        rule.source.as_ref().is_some_and(|f| f.negated),
+    );
+    let dsts = addr_list(
+        rule.destination.as_ref().map(|f| &f.value),
+        rule.destination.as_ref().is_some_and(|f| f.negated),
+    );
     let mut lines = Vec::new();
     for s in &srcs {
         for d in &dsts {
@@ -73,11 +115,20 @@ pub fn rule_lines(rule: &Rule, family: Family) -> Vec<String> {
                 push_neg(&mut out, neg);
                 let _ = write!(out, "-d {d} ");
             }
-            if let Some(i) = &rule.in_iface {
+            // `-i +` matches every interface: iptables-save leaves it out.
+            if let Some(i) = rule
+                .in_iface
+                .as_ref()
+                .filter(|f| f.value != "+" || f.negated)
+            {
                 push_neg(&mut out, i.negated);
                 let _ = write!(out, "-i {} ", i.value);
             }
-            if let Some(o) = &rule.out_iface {
+            if let Some(o) = rule
+                .out_iface
+                .as_ref()
+                .filter(|f| f.value != "+" || f.negated)
+            {
                 push_neg(&mut out, o.negated);
                 let _ = write!(out, "-o {} ", o.value);
             }
@@ -91,7 +142,7 @@ pub fn rule_lines(rule: &Rule, family: Family) -> Vec<String> {
                 push_neg(&mut out, f.negated);
                 out.push_str("-f ");
             }
-            for m in &rule.matches {
+            for m in &merged_matches(rule) {
                 let name = m.spec.and_then(|s| s.save_name).unwrap_or(&m.name);
                 let _ = write!(out, "-m {name}");
                 save_options(m, &mut out);
@@ -121,17 +172,50 @@ fn push_neg(out: &mut String, neg: bool) {
     }
 }
 
-fn addr_list(addrs: Option<&Vec<Address>>, _family: Family) -> Vec<Option<String>> {
+/// The nf_tables backend turns `tcp` and `udp` matches with port or flag
+/// options into its own expressions, and iptables-save prints those back
+/// as one match: `-p tcp --dport 80 -m tcp --sport 1:1023` saves as
+/// `-m tcp --sport 1:1023 --dport 80`. Merge such instances into the first
+/// one; an option set twice prints as its last value (`--dport 9 -m tcp
+/// --dport 10` saves as `--dport 10`).
+fn merged_matches(rule: &Rule) -> Vec<ExtInstance> {
+    let native = |m: &ExtInstance| {
+        m.spec.is_some_and(|s| matches!(s.name, "tcp" | "udp"))
+            && !m.options.is_empty()
+            && m.opt("tcp-option").is_none()
+    };
+    let mut out: Vec<ExtInstance> = Vec::new();
+    for m in &rule.matches {
+        if native(m) {
+            if let Some(prev) = out
+                .iter_mut()
+                .find(|p| native(p) && p.spec.map(|s| s.name) == m.spec.map(|s| s.name))
+            {
+                for o in &m.options {
+                    match prev.options.iter_mut().find(|p| p.name == o.name) {
+                        Some(slot) => *slot = o.clone(),
+                        None => prev.options.push(o.clone()),
+                    }
+                }
+                continue;
+            }
+        }
+        out.push(m.clone());
+    }
+    out
+}
+
+/// `-s`/`-d` as iptables-save prints them: always with the prefix length
+/// (`/32`, `/128`); a non-negated `0.0.0.0/0` is not printed at all.
+fn addr_list(addrs: Option<&Vec<Address>>, negated: bool) -> Vec<Option<String>> {
     match addrs {
         None => vec![None],
         Some(list) => {
             let v: Vec<Option<String>> = list
                 .iter()
                 .map(|a| match a {
-                    Address::Net(n) => {
-                        let net = ipnet::IpNet::new(n.network(), n.prefix_len()).unwrap_or(*n);
-                        Some(format_net(&net))
-                    }
+                    Address::Net(n) if n.prefix_len() == 0 && !negated => None,
+                    Address::Net(n) => Some(format!("{}/{}", n.network(), n.prefix_len())),
                     Address::Host(h) => Some(h.clone()),
                 })
                 .collect();

@@ -1,7 +1,10 @@
 //! `host-bits-set`: an address with a prefix whose host part is not zero.
 
+use std::net::IpAddr;
+
+use ipnet::IpNet;
 use iptlint_parser::model::Address;
-use iptlint_parser::Diagnostic;
+use iptlint_parser::{Diagnostic, Span};
 
 use crate::LintCx;
 
@@ -36,28 +39,55 @@ declare_lint! {
     pub HOST_BITS_SET = ("L401", "host-bits-set", Warning, "network address with host bits set");
 }
 
+/// `addr/len` or `addr/mask` as written, if the address has host bits set:
+/// the address, the prefix length and the network.
+fn host_bits(part: &str) -> Option<(IpAddr, u8, IpAddr)> {
+    let (addr, mask) = part.split_once('/')?;
+    let addr: IpAddr = addr.parse().ok()?;
+    let max = if addr.is_ipv4() { 32 } else { 128 };
+    let len: u8 = match mask.parse::<u8>() {
+        Ok(n) if n <= max => n,
+        Ok(_) => return None,
+        Err(_) => {
+            let bits = match mask.parse::<IpAddr>().ok()? {
+                IpAddr::V4(m) => u32::from(m) as u128,
+                IpAddr::V6(m) => u128::from(m),
+            };
+            let ones = if max == 32 { (bits as u32).leading_ones() } else { bits.leading_ones() };
+            ones as u8
+        }
+    };
+    let net = IpNet::new(addr, len).ok()?;
+    (net.network() != addr).then(|| (addr, len, net.network()))
+}
+
 pub fn check(cx: &LintCx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for table in &cx.parsed.ruleset.tables {
         for rule in table.rules.iter().filter(|r| r.valid) {
             for field in [&rule.source, &rule.destination].into_iter().flatten() {
-                for a in &field.value {
-                    let Address::Net(n) = a else { continue };
-                    if n.addr() == n.network() {
-                        continue;
-                    }
-                    let net = format!("{}/{}", n.network(), n.prefix_len());
-                    let written = format!("{}/{}", n.addr(), n.prefix_len());
-                    let mut d = Diagnostic::new(
-                        &HOST_BITS_SET,
-                        field.span,
-                        format!("`{written}` has host bits set: the rule matches all of `{net}`"),
-                    )
-                    .note(format!("for the single host write `{}`", n.addr()));
-                    if let Some(span) = cx.find_in(field.span, &written) {
-                        d = d.replace(format!("write the network `{net}`"), span, net.clone());
-                    }
-                    out.push(d);
+                if !field.value.iter().any(|a| matches!(a, Address::Net(_))) {
+                    continue;
+                }
+                // The parser masks addresses the way libxtables does, so read
+                // the argument as written: the field's last word.
+                let Some(written) = cx.text.get(field.span.range()) else { continue };
+                let arg_start = written.rfind([' ', '\t', '=']).map_or(0, |i| i + 1);
+                let mut offset = field.span.start + arg_start;
+                for part in written[arg_start..].split(',') {
+                    let part_span = Span::new(offset, offset + part.len());
+                    offset += part.len() + 1;
+                    let Some((addr, len, network)) = host_bits(part) else { continue };
+                    let net = format!("{network}/{len}");
+                    out.push(
+                        Diagnostic::new(
+                            &HOST_BITS_SET,
+                            part_span,
+                            format!("`{part}` has host bits set: the rule matches all of `{net}`"),
+                        )
+                        .note(format!("for the single host write `{addr}`"))
+                        .replace(format!("write the network `{net}`"), part_span, net.clone()),
+                    );
                 }
             }
         }

@@ -24,9 +24,16 @@ macro_rules! declare_lint {
     };
 }
 
+pub mod deprecated_state_match;
+pub mod dnat_bypass;
 pub mod duplicate_rule;
 pub mod empty_chain;
+pub mod established_misuse;
+pub mod exposed_service;
 pub mod host_bits_set;
+pub mod ipv6_gap;
+pub mod lockout_risk;
+pub mod log_without_limit;
 pub mod missing_policy;
 pub mod permissive_policy;
 pub mod return_at_end;
@@ -50,7 +57,14 @@ pub static ALL: &[Lint] = &[
     Lint { code: &duplicate_rule::DUPLICATE_RULE, check: duplicate_rule::check },
     Lint { code: &empty_chain::EMPTY_CHAIN, check: empty_chain::check },
     Lint { code: &return_at_end::RETURN_AT_END, check: return_at_end::check },
+    Lint { code: &established_misuse::ESTABLISHED_MISUSE, check: established_misuse::check },
+    Lint { code: &deprecated_state_match::DEPRECATED_STATE_MATCH, check: deprecated_state_match::check },
     Lint { code: &missing_policy::MISSING_POLICY, check: missing_policy::check },
     Lint { code: &permissive_policy::PERMISSIVE_POLICY, check: permissive_policy::check },
+    Lint { code: &lockout_risk::LOCKOUT_RISK, check: lockout_risk::check },
+    Lint { code: &exposed_service::EXPOSED_SERVICE, check: exposed_service::check },
+    Lint { code: &dnat_bypass::DNAT_BYPASS, check: dnat_bypass::check },
+    Lint { code: &ipv6_gap::IPV6_GAP, check: ipv6_gap::check },
     Lint { code: &host_bits_set::HOST_BITS_SET, check: host_bits_set::check },
+    Lint { code: &log_without_limit::LOG_WITHOUT_LIMIT, check: log_without_limit::check },
 ];

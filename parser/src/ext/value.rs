@@ -8,6 +8,11 @@ use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use super::{ArgType, Family};
 
+/// Start of a parser's error message when the option is refused because the
+/// rule lacks the protocol it needs (reported as `protocol-required`, not
+/// `invalid-value`).
+pub const NEEDS_PROTOCOL: &str = "needs ";
+
 /// What a parser may need to know about the rule.
 #[derive(Clone, Debug)]
 pub struct ArgCx {
@@ -445,6 +450,42 @@ pub fn parse_port_range(s: &str) -> Result<(u16, u16), String> {
         return Err(format!("port range `{s}` is inverted: {lo} > {hi}"));
     }
     Ok((lo, hi))
+}
+
+/// A port range the way libxtables' `XTTYPE_PORTRC` reads it (`udp`,
+/// `dccp`, `conntrack --ctorig*port` …), which is laxer than `PortRange`:
+/// each side goes through `getaddrinfo`, so a number is decimal (`+` and
+/// leading zeros allowed), taken modulo 65536 (`70000` is port 4464) and
+/// refused only when it overflows; a side may be empty; `min > max` is not
+/// checked. For `ArgType::Custom`.
+pub fn parse_portrc(word: &str, _cx: &ArgCx) -> Result<Value, String> {
+    let parts: Vec<&str> = word.split(':').collect();
+    if parts.len() > 2 {
+        return Err(format!("`{word}` has more than two ports"));
+    }
+    let side = |s: &str, default: u16| -> Result<u16, String> {
+        if s.is_empty() {
+            return Ok(default);
+        }
+        let digits = s.strip_prefix('+').unwrap_or(s);
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            return digits
+                .parse::<u64>()
+                .map(|n| (n % 65536) as u16)
+                .map_err(|_| format!("port `{s}` is too large"));
+        }
+        SERVICES
+            .iter()
+            .find(|(name, _)| *name == s)
+            .map(|(_, p)| *p)
+            .ok_or_else(|| format!("`{s}` is neither a port number nor a known service name"))
+    };
+    let lo = side(parts[0], 0)?;
+    let hi = match parts.get(1) {
+        Some(b) => side(b, 65535)?,
+        None => lo,
+    };
+    Ok(Value::Ports(vec![(lo, hi)]))
 }
 
 /// Parse an address with optional prefix length or dotted mask. Host names

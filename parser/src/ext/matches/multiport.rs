@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::ext::value::{parse_port, ArgCx, Value};
+use crate::ext::value::{parse_port, ArgCx, Value, NEEDS_PROTOCOL};
 use crate::ext::{ArgType, ExtInstance, ExtKind, ExtSpec, OptSpec};
 
 /// Slots in the kernel's list; a range takes two.
@@ -16,12 +16,13 @@ fn ports(s: &str, cx: &ArgCx) -> Result<Value, String> {
     match cx.proto {
         Some(p) if PROTOS.contains(&p) => {}
         Some(_) => {
-            return Err("multiport works only with -p tcp, udp, udplite, sctp or dccp".into())
+            return Err(format!("{NEEDS_PROTOCOL}`-p tcp`, `udp`, `udplite`, `sctp` or `dccp`: multiport works only with those"))
         }
-        None => return Err(
-            "multiport needs `-p tcp`, `-p udp`, `-p udplite`, `-p sctp` or `-p dccp` (not negated) before its option"
-                .into(),
-        ),
+        None => {
+            return Err(format!(
+                "{NEEDS_PROTOCOL}`-p tcp`, `-p udp`, `-p udplite`, `-p sctp` or `-p dccp` (not negated) before multiport's option"
+            ))
+        }
     }
     let mut out: Vec<(u16, u16)> = Vec::new();
     let mut slots = 0;

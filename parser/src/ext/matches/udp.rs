@@ -3,16 +3,16 @@
 
 use std::fmt::Write;
 
-use crate::ext::value::Value;
+use crate::ext::value::{parse_portrc, Value};
 use crate::ext::{ArgType, ExtInstance, ExtKind, ExtSpec, OptSpec};
 
 pub static OPTIONS: [OptSpec; 2] = [
-    OptSpec::new("sport", ArgType::PortRange, "source port or port range a:b")
+    OptSpec::new("sport", ArgType::Custom(parse_portrc), "source port or port range a:b")
         .invert()
         .aliases(&["source-port"]),
     OptSpec::new(
         "dport",
-        ArgType::PortRange,
+        ArgType::Custom(parse_portrc),
         "destination port or port range a:b",
     )
     .invert()

@@ -42,6 +42,7 @@ pub mod tos;
 pub mod tproxy;
 pub mod trace;
 pub mod ttl;
+pub mod ulog;
 
 /// Every target spec, in a fixed order.
 pub fn all() -> &'static [&'static ExtSpec] {
@@ -86,6 +87,7 @@ pub fn all() -> &'static [&'static ExtSpec] {
             tcpoptstrip::SPECS,
             dnpt::SPECS,
             snpt::SPECS,
+            ulog::SPECS,
         ];
         lists.iter().flat_map(|l| l.iter().copied()).collect()
     })
