@@ -6,6 +6,7 @@
 //! [`space`] (packet sets), [`matchset`] (a rule's conditions as a box),
 //! [`reach`] (which packets reach which rule across chains).
 
+pub mod explain;
 pub mod lints;
 pub mod matchset;
 pub mod reach;

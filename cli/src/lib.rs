@@ -5,6 +5,7 @@
 //! error (2 wins over 1).
 
 mod config;
+mod explain;
 mod files;
 mod fix;
 mod render;
@@ -47,6 +48,8 @@ enum Command {
     Rule(RuleArgs),
     /// Run the language server (LSP over stdin/stdout).
     Lsp,
+    /// Follow a packet through the ruleset: every rule met, the verdict and why.
+    Explain(explain::ExplainArgs),
 }
 
 #[derive(Args, Debug, Clone, Copy, Default)]
@@ -234,6 +237,7 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
         Command::Save(a) => cmd_save(a),
         Command::Rule(a) => rule::cmd_rule(a.key.as_deref(), a.all),
         Command::Lsp => iptlint_lsp::run_stdio(),
+        Command::Explain(a) => explain::cmd_explain(a),
     }
 }
 
