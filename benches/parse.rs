@@ -42,9 +42,7 @@ impl Rng {
     }
     fn hash16(&mut self) -> String {
         const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-        (0..16)
-            .map(|_| ALPHABET[(self.next() % 32) as usize] as char)
-            .collect()
+        (0..16).map(|_| ALPHABET[(self.next() % 32) as usize] as char).collect()
     }
 }
 
@@ -101,9 +99,7 @@ fn kube_proxy(rules: usize) -> String {
                     "-A {svc_chain} -m comment --comment \"{comment}\" -m statistic --mode random --probability {p:.11} -j {sep_chain}\n"
                 ));
             } else {
-                body.push_str(&format!(
-                    "-A {svc_chain} -m comment --comment \"{comment}\" -j {sep_chain}\n"
-                ));
+                body.push_str(&format!("-A {svc_chain} -m comment --comment \"{comment}\" -j {sep_chain}\n"));
             }
             sep_rules.push_str(&format!(
                 "-A {sep_chain} -s {ip}/32 -m comment --comment \"{ns}/{name}:{port_name}\" -j KUBE-MARK-MASQ\n\
@@ -136,23 +132,15 @@ struct Input {
 fn inputs() -> Vec<Input> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
     std::fs::create_dir_all(&dir).expect("create target/bench-data");
-    [
-        ("f2b-100k", fail2ban(100_000)),
-        ("kube-40k", kube_proxy(40_000)),
-    ]
-    .into_iter()
-    .map(|(name, text)| {
-        let path = dir.join(format!("{name}.rules"));
-        std::fs::write(&path, &text).expect("write bench file");
-        let rules = text.lines().filter(|l| l.starts_with("-A ")).count();
-        Input {
-            name,
-            path,
-            text,
-            rules,
-        }
-    })
-    .collect()
+    [("f2b-100k", fail2ban(100_000)), ("kube-40k", kube_proxy(40_000))]
+        .into_iter()
+        .map(|(name, text)| {
+            let path = dir.join(format!("{name}.rules"));
+            std::fs::write(&path, &text).expect("write bench file");
+            let rules = text.lines().filter(|l| l.starts_with("-A ")).count();
+            Input { name, path, text, rules }
+        })
+        .collect()
 }
 
 /// One child run: wall time, peak RSS in KiB, exit code, stderr head.
@@ -182,16 +170,8 @@ fn run_child(cmd: &mut Command, stdin: Option<&Path>) -> std::io::Result<ChildRu
         return Err(std::io::Error::last_os_error());
     }
     std::mem::forget(child); // already reaped
-    let code = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        -1
-    };
-    Ok(ChildRun {
-        wall,
-        max_rss_kib: usage.ru_maxrss,
-        code,
-    })
+    let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -1 };
+    Ok(ChildRun { wall, max_rss_kib: usage.ru_maxrss, code })
 }
 
 /// `IPTLINT_BENCH_SPAWN=STDIN_PATH|- bench PROGRAM ARGS…`: run one child
@@ -216,36 +196,21 @@ fn spawn_helper(stdin: String) -> ! {
 /// Run `program args` through the spawn helper.
 fn run_via_helper(program: &str, args: &[&str], stdin: Option<&Path>) -> std::io::Result<ChildRun> {
     let out = Command::new(std::env::current_exe()?)
-        .env(
-            "IPTLINT_BENCH_SPAWN",
-            stdin.map_or("-".into(), |p| p.display().to_string()),
-        )
+        .env("IPTLINT_BENCH_SPAWN", stdin.map_or("-".into(), |p| p.display().to_string()))
         .arg(program)
         .args(args)
         .stderr(Stdio::inherit())
         .output()?;
     let text = String::from_utf8_lossy(&out.stdout);
-    let f: Vec<i64> = text
-        .split_whitespace()
-        .filter_map(|w| w.parse().ok())
-        .collect();
+    let f: Vec<i64> = text.split_whitespace().filter_map(|w| w.parse().ok()).collect();
     if !out.status.success() || f.len() != 3 {
         return Err(std::io::Error::other(format!("cannot run {program}")));
     }
-    Ok(ChildRun {
-        wall: Duration::from_nanos(f[0] as u64),
-        max_rss_kib: f[1],
-        code: f[2] as i32,
-    })
+    Ok(ChildRun { wall: Duration::from_nanos(f[0] as u64), max_rss_kib: f[1], code: f[2] as i32 })
 }
 
 /// Median wall time and largest peak RSS over `n` runs.
-fn measure(
-    n: usize,
-    program: &str,
-    args: &[&str],
-    stdin: Option<&Path>,
-) -> std::io::Result<(Duration, i64, i32)> {
+fn measure(n: usize, program: &str, args: &[&str], stdin: Option<&Path>) -> std::io::Result<(Duration, i64, i32)> {
     let mut walls = Vec::new();
     let mut rss = 0;
     let mut code = 0;
@@ -271,25 +236,13 @@ fn compare(inputs: &[Input], runs: usize) {
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
-    let unshare_ok = restore_ok
-        && Command::new("unshare")
-            .args(["-n", "true"])
-            .status()
-            .is_ok_and(|s| s.success());
-    println!(
-        "\n== iptlint check vs iptables-restore --test (child processes, median of {runs}) =="
-    );
+    let unshare_ok = restore_ok && Command::new("unshare").args(["-n", "true"]).status().is_ok_and(|s| s.success());
+    println!("\n== iptlint check vs iptables-restore --test (child processes, median of {runs}) ==");
     for input in inputs {
         let path = input.path.to_str().expect("UTF-8 path");
-        let ours =
-            measure(runs, iptlint, &["check", "--format", "gcc", path], None).expect("run iptlint");
-        let parsed = iptlint_parser::parse(
-            &input.text,
-            &ParseOptions {
-                family: Some(Family::V4),
-                ..Default::default()
-            },
-        );
+        let ours = measure(runs, iptlint, &["check", "--format", "gcc", path], None).expect("run iptlint");
+        let parsed =
+            iptlint_parser::parse(&input.text, &ParseOptions { family: Some(Family::V4), ..Default::default() });
         let findings = iptlint_analysis::check(&parsed);
         println!(
             "{}: {} rules, {:.1} MiB; iptlint: {:.1} ms, peak RSS {:.1} MiB, exit {}, {} findings{}",
@@ -300,10 +253,7 @@ fn compare(inputs: &[Input], runs: usize) {
             mib(ours.1),
             ours.2,
             findings.len(),
-            findings
-                .first()
-                .map(|d| format!(" (first: {} {})", d.code.code, d.message))
-                .unwrap_or_default()
+            findings.first().map(|d| format!(" (first: {} {})", d.code.code, d.message)).unwrap_or_default()
         );
         if !restore_ok {
             println!("  iptables-restore: not installed, no comparison");
@@ -312,9 +262,7 @@ fn compare(inputs: &[Input], runs: usize) {
         let (program, args): (&str, &[&str]) = if unshare_ok {
             ("unshare", &["-n", "iptables-restore", "--test"])
         } else {
-            println!(
-                "  (cannot unshare a network namespace: running iptables-restore --test directly)"
-            );
+            println!("  (cannot unshare a network namespace: running iptables-restore --test directly)");
             ("iptables-restore", &["--test"])
         };
         match measure(runs, program, args, Some(&input.path)) {
@@ -345,23 +293,16 @@ fn bench(c: &mut Criterion, inputs: &[Input]) {
     g.sample_size(10);
     for input in inputs {
         g.throughput(Throughput::Elements(input.rules as u64));
-        g.bench_with_input(
-            BenchmarkId::from_parameter(input.name),
-            input,
-            |b, input| {
-                b.iter(|| {
-                    let parsed = iptlint_parser::parse(
-                        &input.text,
-                        &ParseOptions {
-                            family: Some(Family::V4),
-                            ..Default::default()
-                        },
-                    );
-                    let findings = iptlint_analysis::check(&parsed);
-                    std::hint::black_box((parsed, findings))
-                })
-            },
-        );
+        g.bench_with_input(BenchmarkId::from_parameter(input.name), input, |b, input| {
+            b.iter(|| {
+                let parsed = iptlint_parser::parse(
+                    &input.text,
+                    &ParseOptions { family: Some(Family::V4), ..Default::default() },
+                );
+                let findings = iptlint_analysis::check(&parsed);
+                std::hint::black_box((parsed, findings))
+            })
+        });
     }
     g.finish();
 }

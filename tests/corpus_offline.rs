@@ -9,23 +9,11 @@ mod corpus;
 use iptlint_parser::{parse, ParseOptions, Severity};
 
 fn errors(c: &corpus::Case) -> Vec<(usize, &'static str, String)> {
-    let p = parse(
-        &c.text,
-        &ParseOptions {
-            family: Some(c.family),
-            table: None,
-        },
-    );
+    let p = parse(&c.text, &ParseOptions { family: Some(c.family), table: None });
     p.diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
-        .map(|d| {
-            (
-                p.ruleset.line_of(d.span.start),
-                d.code.code,
-                d.message.clone(),
-            )
-        })
+        .map(|d| (p.ruleset.line_of(d.span.start), d.code.code, d.message.clone()))
         .collect()
 }
 
@@ -45,18 +33,12 @@ fn invalid_files_report_their_code() {
     let mut bad = Vec::new();
     for c in corpus::load_dir("invalid") {
         let errs = errors(&c);
-        if !errs
-            .iter()
-            .any(|(_, code, _)| c.expect.iter().any(|e| e == code))
-        {
+        if !errs.iter().any(|(_, code, _)| c.expect.iter().any(|e| e == code)) {
             bad.push(format!(
                 "{}: expects {}, got [{}]",
                 c.name,
                 c.expect.join("/"),
-                errs.iter()
-                    .map(|(l, code, m)| format!("{l}: {code} {m}"))
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                errs.iter().map(|(l, code, m)| format!("{l}: {code} {m}")).collect::<Vec<_>>().join("; ")
             ));
         }
     }
@@ -70,18 +52,9 @@ fn invalid_files_report_their_code() {
 fn save_matches_golden_output() {
     let mut bad = Vec::new();
     for c in corpus::load_dir("valid") {
-        let golden = corpus::corpus_dir()
-            .join("saved")
-            .join(c.name.trim_start_matches("valid/"));
-        let want = std::fs::read_to_string(&golden)
-            .unwrap_or_else(|e| panic!("{}: {e}", golden.display()));
-        let p = parse(
-            &c.text,
-            &ParseOptions {
-                family: Some(c.family),
-                table: None,
-            },
-        );
+        let golden = corpus::corpus_dir().join("saved").join(c.name.trim_start_matches("valid/"));
+        let want = std::fs::read_to_string(&golden).unwrap_or_else(|e| panic!("{}: {e}", golden.display()));
+        let p = parse(&c.text, &ParseOptions { family: Some(c.family), table: None });
         let got: String = iptlint_parser::save::save(&p.ruleset)
             .lines()
             .map(|l| {

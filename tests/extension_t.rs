@@ -47,11 +47,10 @@ fn source_dir() -> Option<PathBuf> {
     }
     let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/iptables-src");
     let entries = std::fs::read_dir(&base).ok()?;
-    entries.filter_map(|e| e.ok()).map(|e| e.path()).find(|p| {
-        p.is_dir()
-            && p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("iptables-"))
-    })
+    entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| p.is_dir() && p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("iptables-")))
 }
 
 struct Outcome {
@@ -60,22 +59,9 @@ struct Outcome {
     detail: String,
 }
 
-fn run_line(
-    family: Family,
-    table: &str,
-    chain: &str,
-    rule: &str,
-    save_form: &str,
-    expect: Expect,
-) -> (bool, String) {
+fn run_line(family: Family, table: &str, chain: &str, rule: &str, save_form: &str, expect: Expect) -> (bool, String) {
     let text = format!("*{table}\n-A {chain} {rule}\nCOMMIT\n");
-    let parsed = parse(
-        &text,
-        &ParseOptions {
-            family: Some(family),
-            table: None,
-        },
-    );
+    let parsed = parse(&text, &ParseOptions { family: Some(family), table: None });
     let errors: Vec<String> = parsed
         .diagnostics
         .iter()
@@ -103,10 +89,7 @@ fn run_line(
                 (true, String::new())
             } else {
                 let got: Vec<&str> = out.lines().filter(|l| l.starts_with("-A")).collect();
-                (
-                    false,
-                    format!("save differs: want `{want}`, got `{}`", got.join(" | ")),
-                )
+                (false, format!("save differs: want `{want}`, got `{}`", got.join(" | ")))
             }
         }
     }
@@ -136,11 +119,8 @@ fn run_file(path: &Path, family: Family) -> Vec<Outcome> {
         }
         let rule = items[0];
         let save_form = if items[1] == "=" { items[0] } else { items[1] };
-        let expect = expected(
-            items[2].trim_end(),
-            items.get(3).map(|s| s.trim_end()),
-            items.get(4).map(|s| s.trim_end()),
-        );
+        let expect =
+            expected(items[2].trim_end(), items.get(3).map(|s| s.trim_end()), items.get(4).map(|s| s.trim_end()));
         let mut passed = true;
         let mut detail = String::new();
         for chain in &chains {
@@ -151,11 +131,7 @@ fn run_file(path: &Path, family: Family) -> Vec<Outcome> {
                 break;
             }
         }
-        out.push(Outcome {
-            key: format!("{name}:{}", lineno + 1),
-            passed,
-            detail: format!("{detail}  <{line}>"),
-        });
+        out.push(Outcome { key: format!("{name}:{}", lineno + 1), passed, detail: format!("{detail}  <{line}>") });
     }
     out
 }
@@ -188,10 +164,7 @@ fn iptables_extension_test_files() {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             let n = p.file_name().unwrap().to_string_lossy();
-            n.ends_with(".t")
-                && (n.starts_with("libxt_")
-                    || n.starts_with("libipt_")
-                    || n.starts_with("libip6t_"))
+            n.ends_with(".t") && (n.starts_with("libxt_") || n.starts_with("libipt_") || n.starts_with("libip6t_"))
         })
         .collect();
     files.sort();
@@ -202,11 +175,7 @@ fn iptables_extension_test_files() {
     let mut per_file = Vec::new();
     for f in &files {
         let n = f.file_name().unwrap().to_string_lossy().to_string();
-        let family = if n.starts_with("libip6t_") {
-            Family::V6
-        } else {
-            Family::V4
-        };
+        let family = if n.starts_with("libip6t_") { Family::V6 } else { Family::V4 };
         let outcomes = run_file(f, family);
         let (t, p) = (outcomes.len(), outcomes.iter().filter(|o| o.passed).count());
         total += t;
@@ -224,15 +193,8 @@ fn iptables_extension_test_files() {
     for l in &per_file {
         println!("  {l}");
     }
-    println!(
-        "extension .t lines passed: {passed}/{total} ({:.1}%)",
-        100.0 * passed as f64 / total.max(1) as f64
-    );
-    assert!(
-        total > 500,
-        "too few .t lines found in {}: {total}",
-        dir.display()
-    );
+    println!("extension .t lines passed: {passed}/{total} ({:.1}%)", 100.0 * passed as f64 / total.max(1) as f64);
+    assert!(total > 500, "too few .t lines found in {}: {total}", dir.display());
     assert!(
         unexpected.is_empty() && fixed.is_empty(),
         "{} unexpected failures:\n{}\n{} listed as known failures but now pass (remove them from the list):\n{}",

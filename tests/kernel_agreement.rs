@@ -60,10 +60,7 @@ fn ipsets(text: &str) -> Vec<(String, usize)> {
     for line in text.lines() {
         let w: Vec<&str> = line.split_whitespace().collect();
         for k in 0..w.len() {
-            if matches!(
-                w[k],
-                "--match-set" | "--add-set" | "--del-set" | "--map-set"
-            ) {
+            if matches!(w[k], "--match-set" | "--add-set" | "--del-set" | "--map-set") {
                 if let Some(name) = w.get(k + 1) {
                     let dims = w.get(k + 2).map_or(1, |f| f.split(',').count());
                     if !out.iter().any(|(n, _)| n == name) {
@@ -90,11 +87,7 @@ fn shell_quote(s: &str) -> String {
 /// Load `text` for real in a new network namespace; `after` runs there
 /// when the load succeeds (e.g. `iptables-save`).
 fn kernel_load(text: &str, family: Family, after: &str) -> Load {
-    let inet = if family == Family::V6 {
-        "inet6"
-    } else {
-        "inet"
-    };
+    let inet = if family == Family::V6 { "inet6" } else { "inet" };
     let mut script = String::new();
     for (name, dims) in ipsets(text) {
         let ty = match dims {
@@ -102,10 +95,7 @@ fn kernel_load(text: &str, family: Family, after: &str) -> Load {
             2 => "hash:net,net",
             _ => "hash:net,port,net",
         };
-        script.push_str(&format!(
-            "ipset create {} {ty} family {inet} 2>/dev/null\n",
-            shell_quote(&name)
-        ));
+        script.push_str(&format!("ipset create {} {ty} family {inet} 2>/dev/null\n", shell_quote(&name)));
     }
     script.push_str(restore_cmd(family));
     // `-L`/`-S` lines print listings: keep them out of `after`'s output.
@@ -118,21 +108,12 @@ fn kernel_load(text: &str, family: Family, after: &str) -> Load {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn unshare");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .expect("write to iptables-restore");
+    child.stdin.take().unwrap().write_all(text.as_bytes()).expect("write to iptables-restore");
     let out = child.wait_with_output().expect("wait for unshare");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let failed = out.status.code() == Some(111);
-    assert!(
-        failed || out.status.success(),
-        "namespace commands failed ({:?}): {stderr}",
-        out.status
-    );
+    assert!(failed || out.status.success(), "namespace commands failed ({:?}): {stderr}", out.status);
     Load {
         ok: !failed,
         line: if failed { blamed_line(&stderr) } else { None },
@@ -202,13 +183,7 @@ fn offending_line(case: &Case, load: &Load) -> Option<usize> {
         let text = lines
             .iter()
             .enumerate()
-            .map(|(i, l)| {
-                if i > cut && i < named && rule_lines.contains(&i) {
-                    ""
-                } else {
-                    *l
-                }
-            })
+            .map(|(i, l)| if i > cut && i < named && rule_lines.contains(&i) { "" } else { *l })
             .collect::<Vec<_>>()
             .join("\n");
         !kernel_load(&text, case.family, "").ok
@@ -251,23 +226,10 @@ struct Lint {
 fn lint(case: &Case) -> Result<Lint, String> {
     let family = case.family;
     let text = case.text.clone();
-    let parsed = std::panic::catch_unwind(move || {
-        parse(
-            &text,
-            &ParseOptions {
-                family: Some(family),
-                table: None,
-            },
-        )
-    })
-    .map_err(|_| "iptlint panicked".to_string())?;
+    let parsed = std::panic::catch_unwind(move || parse(&text, &ParseOptions { family: Some(family), table: None }))
+        .map_err(|_| "iptlint panicked".to_string())?;
     let rs = &parsed.ruleset;
-    let mut lint = Lint {
-        errors: Vec::new(),
-        host_lines: Vec::new(),
-        all: String::new(),
-        ruleset: rs.clone(),
-    };
+    let mut lint = Lint { errors: Vec::new(), host_lines: Vec::new(), all: String::new(), ruleset: rs.clone() };
     for d in &parsed.diagnostics {
         let from = rs.line_of(d.span.start);
         let to = rs.line_of(d.span.end.saturating_sub(1).max(d.span.start));
@@ -311,11 +273,7 @@ fn judge(case: &Case) -> Verdict {
     let report = |what: String, load: &Load| {
         Verdict::Disagree(format!(
             "{what}\n  iptables-restore: {}\n  iptlint:\n{}",
-            if load.ok {
-                "loaded".to_string()
-            } else {
-                load.stderr.trim().replace('\n', "\n    ")
-            },
+            if load.ok { "loaded".to_string() } else { load.stderr.trim().replace('\n', "\n    ") },
             lint.all
         ))
     };
@@ -347,37 +305,22 @@ fn judge(case: &Case) -> Verdict {
         if lint.errors.iter().any(|e| e.2 == "E106") {
             return Verdict::Agree;
         }
-        return report(
-            "iptables wants a COMMIT; iptlint reports no missing-commit".into(),
-            &load,
-        );
+        return report("iptables wants a COMMIT; iptlint reports no missing-commit".into(), &load);
     }
     let Some(line) = offending_line(case, &load) else {
         // Failed without naming a line: any error will do.
         return Verdict::Agree;
     };
     let report = |what: String, load: &Load| {
-        report(
-            format!(
-                "{what}\n  line {line}: {}",
-                case.text.lines().nth(line - 1).unwrap_or("").escape_debug()
-            ),
-            load,
-        )
+        report(format!("{what}\n  line {line}: {}", case.text.lines().nth(line - 1).unwrap_or("").escape_debug()), load)
     };
-    let on_line: Vec<&(usize, usize, &str, String)> = lint
-        .errors
-        .iter()
-        .filter(|e| e.0 <= line && line <= e.1)
-        .collect();
+    let on_line: Vec<&(usize, usize, &str, String)> =
+        lint.errors.iter().filter(|e| e.0 <= line && line <= e.1).collect();
     if on_line.is_empty() {
         if lint.host_lines.contains(&line) {
             return Verdict::Skip(format!("line {line} needs the host (DNS, interfaces)"));
         }
-        return report(
-            format!("iptables blames line {line}; iptlint reports no error there"),
-            &load,
-        );
+        return report(format!("iptables blames line {line}; iptlint reports no error there"), &load);
     }
     if !case.expect.is_empty() && !on_line.iter().any(|e| case.expect.iter().any(|c| c == e.2)) {
         return report(
@@ -445,10 +388,7 @@ fn run_cases(title: &str, cases: &[Case], must: Option<bool>) -> usize {
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
+        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
     });
     let known = known_disagreements();
     let mut bad = Vec::new();
@@ -460,9 +400,8 @@ fn run_cases(title: &str, cases: &[Case], must: Option<bool>) -> usize {
                     listed += 1;
                     eprintln!("known disagreement {name}: {why}");
                 }
-                _ => bad.push(format!(
-                    "{name}: listed in tests/corpus/known-disagreements.txt but agrees now; remove it"
-                )),
+                _ => bad
+                    .push(format!("{name}: listed in tests/corpus/known-disagreements.txt but agrees now; remove it")),
             }
             continue;
         }
@@ -479,9 +418,7 @@ fn run_cases(title: &str, cases: &[Case], must: Option<bool>) -> usize {
     let mutant_run = cases.iter().any(|c| c.name.contains('~'));
     for (name, _) in &known {
         if name.contains('~') == mutant_run && !results.iter().any(|(n, _)| n == name) {
-            bad.push(format!(
-                "{name}: listed in tests/corpus/known-disagreements.txt but no such case exists"
-            ));
+            bad.push(format!("{name}: listed in tests/corpus/known-disagreements.txt but no such case exists"));
         }
     }
     for b in &bad {
@@ -512,12 +449,8 @@ fn corpus_agrees_with_kernel() {
     for c in &invalid {
         assert!(!c.expect.is_empty(), "{}: no `# expect:` line", c.name);
     }
-    let bad = run_cases("valid corpus", &valid, Some(true))
-        + run_cases("invalid corpus", &invalid, Some(false));
-    assert_eq!(
-        bad, 0,
-        "corpus files on which iptlint and the kernel disagree"
-    );
+    let bad = run_cases("valid corpus", &valid, Some(true)) + run_cases("invalid corpus", &invalid, Some(false));
+    assert_eq!(bad, 0, "corpus files on which iptlint and the kernel disagree");
 }
 
 /// `IPTLINT_CORPUS_EXTRA=DIR`: judge the files of another directory too
@@ -532,10 +465,7 @@ fn extra_files_agree_with_kernel() {
     }
     let cases = corpus::load_path(std::path::Path::new(&dir), "extra");
     let bad = run_cases("extra", &cases, None);
-    assert_eq!(
-        bad, 0,
-        "extra files on which iptlint and the kernel disagree"
-    );
+    assert_eq!(bad, 0, "extra files on which iptlint and the kernel disagree");
 }
 
 #[test]
@@ -543,19 +473,13 @@ fn mutants_agree_with_kernel() {
     if !kernel_ready() {
         return;
     }
-    let mut cases: Vec<Case> = corpus::load_dir("valid")
-        .iter()
-        .flat_map(|c| corpus::mutants(c, MUTANTS_PER_OPERATOR))
-        .collect();
+    let mut cases: Vec<Case> =
+        corpus::load_dir("valid").iter().flat_map(|c| corpus::mutants(c, MUTANTS_PER_OPERATOR)).collect();
     assert!(cases.len() > 100, "too few mutants: {}", cases.len());
     // `IPTLINT_MUTATE_INVALID=1`: mutants of the invalid files too (slower;
     // for hunting, not for every run).
     if std::env::var_os("IPTLINT_MUTATE_INVALID").is_some() {
-        cases.extend(
-            corpus::load_dir("invalid")
-                .iter()
-                .flat_map(|c| corpus::mutants(c, 2)),
-        );
+        cases.extend(corpus::load_dir("invalid").iter().flat_map(|c| corpus::mutants(c, 2)));
     }
     let bad = run_cases("mutants", &cases, None);
     assert_eq!(bad, 0, "mutants on which iptlint and the kernel disagree");
@@ -593,27 +517,15 @@ fn save_agrees_with_iptables_save() {
     let mut bad = Vec::new();
     let valid = corpus::load_dir("valid");
     for c in &valid {
-        let save_cmd = if c.family == Family::V6 {
-            "ip6tables-save"
-        } else {
-            "iptables-save"
-        };
+        let save_cmd = if c.family == Family::V6 { "ip6tables-save" } else { "iptables-save" };
         let load = kernel_load(&c.text, c.family, save_cmd);
         assert!(load.ok, "{}: does not load: {}", c.name, load.stderr);
         let want = normalise_save(&load.stdout);
-        let parsed = parse(
-            &c.text,
-            &ParseOptions {
-                family: Some(c.family),
-                table: None,
-            },
-        );
+        let parsed = parse(&c.text, &ParseOptions { family: Some(c.family), table: None });
         let got = normalise_save(&save::save(&parsed.ruleset));
         // The golden copy for tests/corpus_offline.rs must be what the
         // kernel prints (`IPTLINT_BLESS=1` rewrites it).
-        let golden = corpus::corpus_dir()
-            .join("saved")
-            .join(c.name.trim_start_matches("valid/"));
+        let golden = corpus::corpus_dir().join("saved").join(c.name.trim_start_matches("valid/"));
         if std::env::var_os("IPTLINT_BLESS").is_some() {
             std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
             std::fs::write(&golden, &want).unwrap();
@@ -632,11 +544,7 @@ fn save_agrees_with_iptables_save() {
     for b in &bad {
         eprintln!("SAVE DIFFERS {b}\n");
     }
-    eprintln!(
-        "save agreement: {} files, {} differ",
-        valid.len(),
-        bad.len()
-    );
+    eprintln!("save agreement: {} files, {} differ", valid.len(), bad.len());
     assert!(bad.is_empty(), "{} files print differently", bad.len());
 }
 
@@ -648,11 +556,7 @@ fn diff_lines(want: &str, got: &str) -> Vec<String> {
     for (i, l) in w.iter().enumerate() {
         if g.get(i) != Some(l) {
             out.push(format!("  line {}: iptables-save `{l}`", i + 1));
-            out.push(format!(
-                "  line {}: iptlint       `{}`",
-                i + 1,
-                g.get(i).unwrap_or(&"<none>")
-            ));
+            out.push(format!("  line {}: iptlint       `{}`", i + 1, g.get(i).unwrap_or(&"<none>")));
             break;
         }
     }
@@ -677,10 +581,7 @@ fn portrc_agrees_with_kernel() {
     if !kernel_ready() {
         return;
     }
-    let cx = iptlint_parser::ext::ArgCx {
-        family: Family::V4,
-        proto: Some(17),
-    };
+    let cx = iptlint_parser::ext::ArgCx { family: Family::V4, proto: Some(17) };
     let words = [
         "22",
         "+5",
@@ -716,9 +617,7 @@ fn portrc_agrees_with_kernel() {
                     .unwrap_or("")
                     .to_string();
                 if v.to_string() != want {
-                    bad.push(format!(
-                        "`{w}`: kernel saves {want}, parse_portrc gives {v}"
-                    ));
+                    bad.push(format!("`{w}`: kernel saves {want}, parse_portrc gives {v}"));
                 }
             }
             (Err(_), false) => {}

@@ -14,9 +14,7 @@ use std::process::Command;
 use common::{iptlint_bin, repo_root, skip_or_fail};
 
 fn venv() -> PathBuf {
-    std::env::var_os("IPTLINT_LSP_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("target/lsp-venv"))
+    std::env::var_os("IPTLINT_LSP_VENV").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target/lsp-venv"))
 }
 
 fn tool(name: &str) -> Option<PathBuf> {
@@ -54,9 +52,7 @@ fn neovim_client() {
 fn pytest_lsp_protocol() {
     let Some(pytest) = tool("pytest") else { return };
     let mut cmd = Command::new(pytest);
-    cmd.args(["-q", "-p", "no:cacheprovider", "tests/lsp"])
-        .env("IPTLINT_BIN", iptlint_bin())
-        .current_dir(repo_root());
+    cmd.args(["-q", "-p", "no:cacheprovider", "tests/lsp"]).env("IPTLINT_BIN", iptlint_bin()).current_dir(repo_root());
     run(cmd, "pytest");
 }
 

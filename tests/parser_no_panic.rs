@@ -10,19 +10,13 @@ use corpus::{Case, Rng};
 use iptlint_parser::{parse, save, Family, ParseOptions};
 
 fn run(text: &str, family: Family, what: &str) {
-    let opts = ParseOptions {
-        family: Some(family),
-        table: None,
-    };
+    let opts = ParseOptions { family: Some(family), table: None };
     let r = std::panic::catch_unwind(|| {
         let p = parse(text, &opts);
         let _ = save::save(&p.ruleset);
         for d in &p.diagnostics {
             // Every span must be a valid range of the input.
-            assert!(
-                d.span.start <= d.span.end && d.span.end <= text.len(),
-                "diagnostic span out of range"
-            );
+            assert!(d.span.start <= d.span.end && d.span.end <= text.len(), "diagnostic span out of range");
             if let Some(f) = &d.fix {
                 for e in &f.edits {
                     assert!(e.span.start <= e.span.end && e.span.end <= text.len());
@@ -45,10 +39,7 @@ fn corpus_files() -> Vec<Case> {
 
 #[test]
 fn mutants_whole() {
-    let mutants: Vec<Case> = corpus::load_dir("valid")
-        .iter()
-        .flat_map(|c| corpus::mutants(c, 4))
-        .collect();
+    let mutants: Vec<Case> = corpus::load_dir("valid").iter().flat_map(|c| corpus::mutants(c, 4)).collect();
     for c in &mutants {
         run(&c.text, c.family, &c.name);
         let other = match c.family {
@@ -78,10 +69,7 @@ fn corpus_truncated_at_every_byte() {
                         // byte, which still cuts nearly every line
                         // mid-word.
                         for cut in 0..=bytes.len() {
-                            if cut > 768
-                                && cut % 16 != 0
-                                && !matches!(bytes.get(cut), Some(b'\n') | None)
-                            {
+                            if cut > 768 && cut % 16 != 0 && !matches!(bytes.get(cut), Some(b'\n') | None) {
                                 continue;
                             }
                             let text = String::from_utf8_lossy(&bytes[..cut]);

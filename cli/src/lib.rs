@@ -49,7 +49,7 @@ enum Command {
     /// Run the language server (LSP over stdin/stdout).
     Lsp,
     /// Follow a packet through the ruleset: every rule met, the verdict and why.
-    Explain(explain::ExplainArgs),
+    Explain(Box<explain::ExplainArgs>),
 }
 
 #[derive(Args, Debug, Clone, Copy, Default)]
@@ -237,7 +237,7 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
         Command::Save(a) => cmd_save(a),
         Command::Rule(a) => rule::cmd_rule(a.key.as_deref(), a.all),
         Command::Lsp => iptlint_lsp::run_stdio(),
-        Command::Explain(a) => explain::cmd_explain(a),
+        Command::Explain(a) => explain::cmd_explain(*a),
     }
 }
 

@@ -42,10 +42,7 @@ pub struct Parsed {
 pub fn detect_family(path: Option<&str>, text: &str) -> Family {
     if let Some(p) = path {
         let name = p.rsplit('/').next().unwrap_or(p);
-        if name.ends_with(".v6")
-            || name.starts_with("rules6")
-            || name.contains("ip6tables")
-            || name.ends_with(".ipv6")
+        if name.ends_with(".v6") || name.starts_with("rules6") || name.contains("ip6tables") || name.ends_with(".ipv6")
         {
             return Family::V6;
         }
@@ -53,11 +50,7 @@ pub fn detect_family(path: Option<&str>, text: &str) -> Family {
             return Family::V4;
         }
     }
-    if text
-        .lines()
-        .take(3)
-        .any(|l| l.starts_with('#') && l.contains("ip6tables-save"))
-    {
+    if text.lines().take(3).any(|l| l.starts_with('#') && l.contains("ip6tables-save")) {
         return Family::V6;
     }
     // IPv6 content: an address with `::` or a `-p ipv6-icmp`/`icmp6` rule.
@@ -167,11 +160,7 @@ pub fn parse(text: &str, opts: &ParseOptions) -> Parsed {
             let span = b.tables[t].span;
             let name = b.tables[t].name.clone();
             let insert_at = text.len();
-            let prefix = if text.ends_with('\n') || text.is_empty() {
-                ""
-            } else {
-                "\n"
-            };
+            let prefix = if text.ends_with('\n') || text.is_empty() { "" } else { "\n" };
             let d = Diagnostic::new(
                 &codes::MISSING_COMMIT,
                 span,
@@ -179,33 +168,17 @@ pub fn parse(text: &str, opts: &ParseOptions) -> Parsed {
             )
             .fix(
                 "add `COMMIT` at the end",
-                vec![Edit {
-                    span: Span::new(insert_at, insert_at),
-                    content: format!("{prefix}COMMIT\n"),
-                }],
+                vec![Edit { span: Span::new(insert_at, insert_at), content: format!("{prefix}COMMIT\n") }],
             );
             b.diags.push(d);
         }
     }
     b.commit_checks();
-    let format = if list_rules {
-        Format::ListRules
-    } else {
-        Format::Save
-    };
-    let ruleset = Ruleset {
-        family,
-        format,
-        tables: b.tables,
-        comments: b.comments,
-        line_index: LineIndex::new(text),
-    };
+    let format = if list_rules { Format::ListRules } else { Format::Save };
+    let ruleset = Ruleset { family, format, tables: b.tables, comments: b.comments, line_index: LineIndex::new(text) };
     let mut diagnostics = b.diags;
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
-    Parsed {
-        ruleset,
-        diagnostics,
-    }
+    Parsed { ruleset, diagnostics }
 }
 
 impl<'t> Builder<'t> {
@@ -220,13 +193,7 @@ impl<'t> Builder<'t> {
                 rules: Vec::new(),
             })
             .collect();
-        self.tables.push(Table {
-            name: name.to_string(),
-            span,
-            commit: None,
-            chains,
-            rules: Vec::new(),
-        });
+        self.tables.push(Table { name: name.to_string(), span, commit: None, chains, rules: Vec::new() });
         self.parsed.push(Vec::new());
         self.chain_ix.push(HashMap::new());
         self.open = Some(self.tables.len() - 1);
@@ -301,10 +268,7 @@ impl<'t> Builder<'t> {
         // longer line is cut after 10239 bytes and the rest read as a line
         // of its own (which has no command).
         if line.len() >= RESTORE_LINE_MAX && !line.starts_with('#') && !list_rules {
-            let cut = (0..=RESTORE_LINE_MAX - 1)
-                .rev()
-                .find(|&i| line.is_char_boundary(i))
-                .unwrap_or(0);
+            let cut = (0..=RESTORE_LINE_MAX - 1).rev().find(|&i| line.is_char_boundary(i)).unwrap_or(0);
             self.diags.push(Diagnostic::new(
                 &codes::INVALID_COMMAND,
                 Span::new(base + cut, span.end),
@@ -319,10 +283,7 @@ impl<'t> Builder<'t> {
             return;
         }
         if line.starts_with('#') {
-            self.comments.push(Comment {
-                span,
-                text: line.to_string(),
-            });
+            self.comments.push(Comment { span, text: line.to_string() });
             return;
         }
         if line.trim_matches([' ', '\t']).is_empty() {
@@ -359,14 +320,8 @@ impl<'t> Builder<'t> {
         }
         // ` COMMIT`, `commit`, `COMMITX`, `COMMIT # done`: meant as a
         // commit, read as a bad rule line.
-        let first = line
-            .split([' ', '\t'])
-            .find(|w| !w.is_empty())
-            .unwrap_or("");
-        if in_table
-            && !list_rules
-            && (first.eq_ignore_ascii_case("COMMIT") || first.starts_with("COMMIT"))
-        {
+        let first = line.split([' ', '\t']).find(|w| !w.is_empty()).unwrap_or("");
+        if in_table && !list_rules && (first.eq_ignore_ascii_case("COMMIT") || first.starts_with("COMMIT")) {
             self.diags.push(
                 Diagnostic::new(
                     &codes::MALFORMED_COMMIT,
@@ -395,10 +350,7 @@ impl<'t> Builder<'t> {
                     .related(prev, "this table has no COMMIT")
                     .fix(
                         "add `COMMIT` before this line",
-                        vec![Edit {
-                            span: Span::new(base, base),
-                            content: "COMMIT\n".into(),
-                        }],
+                        vec![Edit { span: Span::new(base, base), content: "COMMIT\n".into() }],
                     ),
                 );
                 self.commit(Span::new(base, base));
@@ -409,7 +361,11 @@ impl<'t> Builder<'t> {
         if line.starts_with(':') {
             match self.open {
                 Some(t) => self.chain_decl(t, line, base, span),
-                None => self.diags.push(Diagnostic::new(&codes::MISSING_TABLE_HEADER, span, "chain declaration outside a table block: add a `*filter` (or other table) line before it")),
+                None => self.diags.push(Diagnostic::new(
+                    &codes::MISSING_TABLE_HEADER,
+                    span,
+                    "chain declaration outside a table block: add a `*filter` (or other table) line before it",
+                )),
             }
             return;
         }
@@ -422,7 +378,11 @@ impl<'t> Builder<'t> {
     fn stray(&mut self, line: &str, span: Span) {
         let trimmed = line.trim_start();
         let d = if trimmed.starts_with('-') || trimmed.starts_with('[') {
-            Diagnostic::new(&codes::MISSING_TABLE_HEADER, span, "rule outside a table block: iptables-restore needs a `*filter` (or other table) line first")
+            Diagnostic::new(
+                &codes::MISSING_TABLE_HEADER,
+                span,
+                "rule outside a table block: iptables-restore needs a `*filter` (or other table) line first",
+            )
         } else if trimmed == "COMMIT" {
             Diagnostic::new(&codes::STRAY_TEXT, span, "`COMMIT` without an open table").replace(
                 "delete the line",
@@ -430,34 +390,27 @@ impl<'t> Builder<'t> {
                 "",
             )
         } else {
-            Diagnostic::new(&codes::STRAY_TEXT, span, "text outside a table block: iptables-restore accepts only comments and empty lines here")
-                .replace("turn it into a comment", Span::new(span.start, span.start), "# ")
-                .note("shell prompts, commands and prose pasted around a dump make the load fail")
+            Diagnostic::new(
+                &codes::STRAY_TEXT,
+                span,
+                "text outside a table block: iptables-restore accepts only comments and empty lines here",
+            )
+            .replace("turn it into a comment", Span::new(span.start, span.start), "# ")
+            .note("shell prompts, commands and prose pasted around a dump make the load fail")
         };
         self.diags.push(d);
     }
 
     fn table_header(&mut self, line: &str, base: usize, span: Span) {
         let Some(t) = lines::table_line(line, base) else {
-            self.diags.push(Diagnostic::new(
-                &codes::UNKNOWN_TABLE,
-                span,
-                "table line without a table name",
-            ));
+            self.diags.push(Diagnostic::new(&codes::UNKNOWN_TABLE, span, "table line without a table name"));
             self.open_table("filter", span);
             return;
         };
         if !TABLES.contains(&t.name) {
-            let mut d = Diagnostic::new(
-                &codes::UNKNOWN_TABLE,
-                t.name_span,
-                format!("unknown table `{}`", t.name),
-            );
+            let mut d = Diagnostic::new(&codes::UNKNOWN_TABLE, t.name_span, format!("unknown table `{}`", t.name));
             let lower = t.name.to_ascii_lowercase();
-            let near = TABLES
-                .iter()
-                .min_by_key(|n| strsim::damerau_levenshtein(&lower, n))
-                .copied();
+            let near = TABLES.iter().min_by_key(|n| strsim::damerau_levenshtein(&lower, n)).copied();
             if let Some(n) = near.filter(|n| strsim::damerau_levenshtein(&lower, n) <= 2) {
                 d = d.suggest(format!("did you mean `{n}`?"), t.name_span, n);
             }
@@ -475,11 +428,7 @@ impl<'t> Builder<'t> {
 
     fn chain_decl(&mut self, t: usize, line: &str, base: usize, span: Span) {
         let Some(c) = lines::chain_line(line, base) else {
-            self.diags.push(Diagnostic::new(
-                &codes::INVALID_CHAIN_LINE,
-                span,
-                "chain line without a chain name",
-            ));
+            self.diags.push(Diagnostic::new(&codes::INVALID_CHAIN_LINE, span, "chain line without a chain name"));
             return;
         };
         if !self.announced.contains(c.name) {
@@ -514,9 +463,7 @@ impl<'t> Builder<'t> {
                         let mut d = Diagnostic::new(
                             &codes::INVALID_CHAIN_LINE,
                             pspan,
-                            format!(
-                                "`{policy}` is not a policy: built-in chains take ACCEPT or DROP"
-                            ),
+                            format!("`{policy}` is not a policy: built-in chains take ACCEPT or DROP"),
                         );
                         let up = policy.to_ascii_uppercase();
                         if up == "ACCEPT" || up == "DROP" {
@@ -555,30 +502,21 @@ impl<'t> Builder<'t> {
     /// `-N NAME` clashes with every target module (`LOG`, …).
     fn valid_chain_name(&mut self, name: &str, span: Span, decl_line: bool) -> bool {
         let msg = if name.len() >= 29 {
-            Some(format!(
-                "chain name `{name}` is {} characters long; the limit is 28",
-                name.len()
-            ))
+            Some(format!("chain name `{name}` is {} characters long; the limit is 28", name.len()))
         } else if name.contains(char::is_whitespace) {
             Some(format!("chain name `{name}` may not contain blanks"))
         } else if name.starts_with('-') || name.starts_with('!') {
-            Some(format!(
-                "chain name `{name}` may not start with `{}`",
-                &name[..1]
-            ))
+            Some(format!("chain name `{name}` may not start with `{}`", &name[..1]))
         } else if ext::find(ExtKind::Target, name, self.family)
             .is_some_and(|t| !decl_line || matches!(t.name, "ACCEPT" | "DROP" | "RETURN" | "QUEUE"))
         {
-            Some(format!(
-                "chain name `{name}` clashes with the target of that name"
-            ))
+            Some(format!("chain name `{name}` clashes with the target of that name"))
         } else {
             None
         };
         match msg {
             Some(m) => {
-                self.diags
-                    .push(Diagnostic::new(&codes::INVALID_CHAIN_NAME, span, m));
+                self.diags.push(Diagnostic::new(&codes::INVALID_CHAIN_NAME, span, m));
                 false
             }
             None => true,
@@ -591,13 +529,10 @@ impl<'t> Builder<'t> {
             Ok(None) => (None, 0),
             Err(e) => {
                 let msg = match e {
-                    CountersError::MissingBracket => {
-                        "rule counters `[packets:bytes]` lack the closing `]`"
-                    }
+                    CountersError::MissingBracket => "rule counters `[packets:bytes]` lack the closing `]`",
                     CountersError::MissingColon => "rule counters `[packets:bytes]` lack the `:`",
                 };
-                self.diags
-                    .push(Diagnostic::new(&codes::INVALID_COUNTERS, span, msg));
+                self.diags.push(Diagnostic::new(&codes::INVALID_COUNTERS, span, msg));
                 self.push_invalid_rule(t, span, counters_none(), Vec::new());
                 return;
             }
@@ -611,11 +546,7 @@ impl<'t> Builder<'t> {
             }
         }
         let table_name = self.tables[t].name.clone();
-        let cx = LineCx {
-            family: self.family,
-            table: &table_name,
-            announced: &self.announced,
-        };
+        let cx = LineCx { family: self.family, table: &table_name, announced: &self.announced };
         let (mut parsed, err) = cmdline::parse_words(&words, &cx, span);
         self.diags.append(&mut parsed.warnings);
         let valid = err.is_none();
@@ -637,15 +568,8 @@ impl<'t> Builder<'t> {
             self.exited = Some(self.open);
             // The block's commands run only at COMMIT, which never comes.
             if let Some(open) = self.open {
-                let spans: Vec<Span> = self
-                    .cmd_level
-                    .iter()
-                    .filter(|(t, _)| *t == open)
-                    .map(|(_, sp)| *sp)
-                    .collect();
-                self.diags.retain(|d| {
-                    d.severity != crate::diagnostic::Severity::Error || !spans.contains(&d.span)
-                });
+                let spans: Vec<Span> = self.cmd_level.iter().filter(|(t, _)| *t == open).map(|(_, sp)| *sp).collect();
+                self.diags.retain(|d| d.severity != crate::diagnostic::Severity::Error || !spans.contains(&d.span));
             }
             return;
         }
@@ -678,10 +602,7 @@ impl<'t> Builder<'t> {
         };
         self.tables[t].rules.push(rule);
         let idx = self.tables[t].rules.len() - 1;
-        self.parsed[t].push(RuleInfo {
-            rule_idx: idx,
-            valid: false,
-        });
+        self.parsed[t].push(RuleInfo { rule_idx: idx, valid: false });
     }
 
     /// Run the rule's command against the table.
@@ -701,10 +622,7 @@ impl<'t> Builder<'t> {
         let (chain_name, chain_span) = p.chain.unwrap_or_default();
         let chain_span = if has_chain { chain_span } else { cspan };
 
-        if valid
-            && matches!(command, Command::NewChain)
-            && !self.valid_chain_name(&chain_name, chain_span, false)
-        {
+        if valid && matches!(command, Command::NewChain) && !self.valid_chain_name(&chain_name, chain_span, false) {
             valid = false;
         }
         // The chain a rule command names must exist.
@@ -724,8 +642,12 @@ impl<'t> Builder<'t> {
                 if !known && valid {
                     let near_target = ext::nearest(ExtKind::Target, &name, self.family);
                     let d = match near_target {
-                        Some(n) if !tg.goto => Diagnostic::new(&codes::UNKNOWN_TARGET, tg.name_span, format!("unknown target `{name}`: no target module and no chain of that name"))
-                            .suggest(format!("did you mean `{n}`?"), tg.name_span, n),
+                        Some(n) if !tg.goto => Diagnostic::new(
+                            &codes::UNKNOWN_TARGET,
+                            tg.name_span,
+                            format!("unknown target `{name}`: no target module and no chain of that name"),
+                        )
+                        .suggest(format!("did you mean `{n}`?"), tg.name_span, n),
                         _ => self.undefined_chain(t, &name, tg.name_span, if tg.goto { "-g " } else { "-j " }),
                     };
                     self.diags.push(d);
@@ -733,8 +655,7 @@ impl<'t> Builder<'t> {
                     valid = false;
                     tg.kind = TargetKind::Unknown(name);
                 } else if known
-                    && Hook::from_chain(&name)
-                        .is_some_and(|h| Hook::of_table(&self.tables[t].name).contains(&h))
+                    && Hook::from_chain(&name).is_some_and(|h| Hook::of_table(&self.tables[t].name).contains(&h))
                     && valid
                 {
                     self.diags.push(Diagnostic::new(
@@ -775,26 +696,17 @@ impl<'t> Builder<'t> {
             && !self.touched.contains(&(t, chain_name.clone()));
         if valid
             && !chain_name.is_empty()
-            && matches!(
-                command,
-                Command::Append | Command::Insert(_) | Command::Policy(_) | Command::Flush
-            )
+            && matches!(command, Command::Append | Command::Insert(_) | Command::Policy(_) | Command::Flush)
         {
             // Only built-in chains are ever looked up.
-            if self
-                .chain_pos(t, &chain_name)
-                .is_some_and(|i| self.tables[t].chains[i].is_builtin())
-            {
+            if self.chain_pos(t, &chain_name).is_some_and(|i| self.tables[t].chains[i].is_builtin()) {
                 self.touched.insert((t, chain_name.clone()));
             }
         }
         let table = &mut self.tables[t];
         table.rules.push(rule);
         let idx = table.rules.len() - 1;
-        self.parsed[t].push(RuleInfo {
-            rule_idx: idx,
-            valid,
-        });
+        self.parsed[t].push(RuleInfo { rule_idx: idx, valid });
         if !valid {
             return;
         }
@@ -1013,8 +925,7 @@ impl<'t> Builder<'t> {
             self.reindex(t);
         }
         if let Some(msg) = err {
-            self.diags
-                .push(Diagnostic::new(&codes::INVALID_COMMAND, cspan, msg));
+            self.diags.push(Diagnostic::new(&codes::INVALID_COMMAND, cspan, msg));
             self.cmd_level.push((t, cspan));
             self.tables[t].rules[idx].valid = false;
             if let Some(info) = self.parsed[t].last_mut() {
@@ -1028,19 +939,11 @@ impl<'t> Builder<'t> {
         let mut d = Diagnostic::new(
             &codes::UNDEFINED_CHAIN,
             span,
-            format!(
-                "chain `{name}` is not defined in table `{}` (at this point)",
-                table.name
-            ),
+            format!("chain `{name}` is not defined in table `{}` (at this point)", table.name),
         );
         // Declared later in the same table?
         if table.chains.iter().all(|c| c.name != name) {
-            let decl_at = table
-                .chains
-                .iter()
-                .filter_map(|c| c.decl)
-                .map(|s| s.end)
-                .max();
+            let decl_at = table.chains.iter().filter_map(|c| c.decl).map(|s| s.end).max();
             let at = match decl_at {
                 Some(end) => end + 1,
                 None => {
@@ -1054,10 +957,7 @@ impl<'t> Builder<'t> {
             let at = at.min(self.text.len());
             d = d.fix(
                 format!("declare it: `:{name} - [0:0]`"),
-                vec![Edit {
-                    span: Span::new(at, at),
-                    content: format!(":{name} - [0:0]\n"),
-                }],
+                vec![Edit { span: Span::new(at, at), content: format!(":{name} - [0:0]\n") }],
             );
             // The nearest name within distance 2 (the distance is at least
             // the difference in length).
@@ -1091,11 +991,7 @@ impl<'t> Builder<'t> {
                 }
             }
         }
-        for m in rule
-            .matches
-            .iter()
-            .chain(rule.target.as_ref().map(|t| &t.inst))
-        {
+        for m in rule.matches.iter().chain(rule.target.as_ref().map(|t| &t.inst)) {
             if let Some(spec) = m.spec {
                 if spec.origin == Origin::XtablesAddons {
                     self.diags.push(Diagnostic::new(
@@ -1118,10 +1014,7 @@ impl<'t> Builder<'t> {
             }
             let hooks = chain_hooks(&self.tables[t]);
             self.loop_check(t);
-            let infos: Vec<(usize, bool)> = self.parsed[t]
-                .iter()
-                .map(|i| (i.rule_idx, i.valid))
-                .collect();
+            let infos: Vec<(usize, bool)> = self.parsed[t].iter().map(|i| (i.rule_idx, i.valid)).collect();
             for (ri, valid) in infos {
                 if !valid {
                     continue;
@@ -1144,12 +1037,7 @@ impl<'t> Builder<'t> {
                 in_chains[r] = true;
             }
         }
-        let roots: Vec<&str> = table
-            .chains
-            .iter()
-            .filter(|c| c.is_builtin())
-            .map(|c| c.name.as_str())
-            .collect();
+        let roots: Vec<&str> = table.chains.iter().filter(|c| c.is_builtin()).map(|c| c.name.as_str()).collect();
         // The jumps in file order. Both faults only grow as jumps are
         // added, so the first jump after which one shows is found by
         // bisection over prefixes of this list.
@@ -1160,8 +1048,7 @@ impl<'t> Builder<'t> {
             .filter_map(|(ri, rule)| {
                 let adds = matches!(rule.command, Command::Append | Command::Insert(_));
                 let target = rule.target.as_ref().and_then(|t| t.chain())?;
-                (rule.valid && adds && in_chains[ri])
-                    .then_some((ri, rule.chain.as_str(), target))
+                (rule.valid && adds && in_chains[ri]).then_some((ri, rule.chain.as_str(), target))
             })
             .collect();
         let fault = |n: usize| -> Option<String> {
@@ -1190,12 +1077,8 @@ impl<'t> Builder<'t> {
             found = fault(lo).map(|msg| (jumps[lo - 1].0, msg));
         }
         if let Some((ri, msg)) = found {
-            let span = table.rules[ri]
-                .target
-                .as_ref()
-                .map_or(table.rules[ri].span, |t| t.name_span);
-            self.diags
-                .push(Diagnostic::new(&codes::CHAIN_LOOP, span, msg));
+            let span = table.rules[ri].target.as_ref().map_or(table.rules[ri].span, |t| t.name_span);
+            self.diags.push(Diagnostic::new(&codes::CHAIN_LOOP, span, msg));
         }
     }
 
@@ -1214,10 +1097,7 @@ impl<'t> Builder<'t> {
                     Diagnostic::new(
                         &codes::WRONG_CHAIN,
                         i.span,
-                        format!(
-                            "`-i` cannot be used in {}: packets there have no input interface yet",
-                            rule.chain
-                        ),
+                        format!("`-i` cannot be used in {}: packets there have no input interface yet", rule.chain),
                     )
                     .note("use `-o` to match the interface the packet leaves by"),
                 );
@@ -1229,41 +1109,26 @@ impl<'t> Builder<'t> {
                     Diagnostic::new(
                         &codes::WRONG_CHAIN,
                         o.span,
-                        format!(
-                            "`-o` cannot be used in {}: the output interface is not known yet",
-                            rule.chain
-                        ),
+                        format!("`-o` cannot be used in {}: the output interface is not known yet", rule.chain),
                     )
                     .note("use `-i` to match the interface the packet arrived on"),
                 );
             }
         }
-        let insts = rule
-            .matches
-            .iter()
-            .chain(rule.target.as_ref().map(|t| &t.inst));
+        let insts = rule.matches.iter().chain(rule.target.as_ref().map(|t| &t.inst));
         for inst in insts {
             let Some(spec) = inst.spec else { continue };
-            let what = if spec.kind == ExtKind::Match {
-                "match"
-            } else {
-                "target"
-            };
+            let what = if spec.kind == ExtKind::Match { "match" } else { "target" };
             if !spec.proto.is_empty() {
                 // The nf_tables backend translates `tcp`/`udp` matches with
                 // port or flag options itself and checks only the protocol
                 // number (`! -p tcp --dport 22` loads); anything else goes to
                 // the kernel's check, which wants the protocol un-negated.
-                let native = matches!(spec.name, "tcp" | "udp")
-                    && !inst.options.is_empty()
-                    && inst.opt("tcp-option").is_none();
+                let native =
+                    matches!(spec.name, "tcp" | "udp") && !inst.options.is_empty() && inst.opt("tcp-option").is_none();
                 let ok = match proto {
                     Some((n, negated)) => {
-                        (!negated || native)
-                            && spec
-                                .proto
-                                .iter()
-                                .any(|p| cmdline::parse_protocol(p) == Some(n))
+                        (!negated || native) && spec.proto.iter().any(|p| cmdline::parse_protocol(p) == Some(n))
                     }
                     None => false,
                 };
@@ -1278,10 +1143,7 @@ impl<'t> Builder<'t> {
                         let at = rule.chain_span.end;
                         d = d.fix(
                             format!("add `-p {want}`"),
-                            vec![Edit {
-                                span: Span::new(at, at),
-                                content: format!(" -p {want}"),
-                            }],
+                            vec![Edit { span: Span::new(at, at), content: format!(" -p {want}") }],
                         );
                     } else if let Some((_, true)) = proto {
                         d = d.note("the protocol may not be negated here");
@@ -1304,28 +1166,16 @@ impl<'t> Builder<'t> {
                 continue;
             }
             if !spec.hooks.is_empty() {
-                let bad: Vec<Hook> = chain_hooks
-                    .iter()
-                    .copied()
-                    .filter(|h| !spec.hooks.contains(h))
-                    .collect();
+                let bad: Vec<Hook> = chain_hooks.iter().copied().filter(|h| !spec.hooks.contains(h)).collect();
                 if !bad.is_empty() {
-                    let allowed = spec
-                        .hooks
-                        .iter()
-                        .map(|h| h.chain_name())
-                        .collect::<Vec<_>>()
-                        .join(", ");
+                    let allowed = spec.hooks.iter().map(|h| h.chain_name()).collect::<Vec<_>>().join(", ");
                     let via = if Hook::from_chain(&rule.chain).is_some() {
                         String::new()
                     } else {
                         format!(
                             " (chain `{}` is reached from {})",
                             rule.chain,
-                            bad.iter()
-                                .map(|h| h.chain_name())
-                                .collect::<Vec<_>>()
-                                .join(", ")
+                            bad.iter().map(|h| h.chain_name()).collect::<Vec<_>>().join(", ")
                         )
                     };
                     let mut d = Diagnostic::new(
@@ -1373,11 +1223,7 @@ impl<'t> Builder<'t> {
                     has_in_iface: rule.in_iface.is_some(),
                     has_out_iface: rule.out_iface.is_some(),
                 });
-                let mut cc = CheckCx {
-                    inst,
-                    rule: cx,
-                    diags: &mut out,
-                };
+                let mut cc = CheckCx { inst, rule: cx, diags: &mut out };
                 check(&mut cc);
             }
         }
@@ -1411,23 +1257,14 @@ fn max_jump_depth(roots: &[&str], edges: &HashMap<&str, Vec<&str>>) -> usize {
         } else {
             edges
                 .get(n)
-                .map(|v| {
-                    v.iter()
-                        .map(|m| 1 + longest(m, edges, memo, guard + 1))
-                        .max()
-                        .unwrap_or(0)
-                })
+                .map(|v| v.iter().map(|m| 1 + longest(m, edges, memo, guard + 1)).max().unwrap_or(0))
                 .unwrap_or(0)
         };
         memo.insert(n, d);
         d
     }
     let mut memo = HashMap::new();
-    roots
-        .iter()
-        .map(|r| longest(r, edges, &mut memo, 0))
-        .max()
-        .unwrap_or(0)
+    roots.iter().map(|r| longest(r, edges, &mut memo, 0)).max().unwrap_or(0)
 }
 
 /// Does a path from one of `roots` reach a cycle? (Iterative DFS with
@@ -1471,11 +1308,7 @@ fn reach_time(table: &Table, from: &str, to: &str) -> Option<usize> {
     if from == to {
         return None;
     }
-    let in_chains: HashSet<usize> = table
-        .chains
-        .iter()
-        .flat_map(|c| c.rules.iter().copied())
-        .collect();
+    let in_chains: HashSet<usize> = table.chains.iter().flat_map(|c| c.rules.iter().copied()).collect();
     let mut edges: HashMap<&str, Vec<&str>> = HashMap::new();
     for (ri, rule) in table.rules.iter().enumerate() {
         let Some(target) = rule.target.as_ref().and_then(|t| t.chain()) else {
@@ -1538,9 +1371,7 @@ mod tests {
 
     #[test]
     fn reach_time_finds_the_jump_that_connects() {
-        let t = table(
-            "*nat\n:a - [0:0]\n:b - [0:0]\n-A b -j RETURN\n-A a -j b\n-A PREROUTING -j a\nCOMMIT\n",
-        );
+        let t = table("*nat\n:a - [0:0]\n:b - [0:0]\n-A b -j RETURN\n-A a -j b\n-A PREROUTING -j a\nCOMMIT\n");
         // Rules: 0 `-A b`, 1 `-A a -j b`, 2 `-A PREROUTING -j a`.
         assert_eq!(reach_time(&t, "PREROUTING", "b"), Some(2));
         assert_eq!(reach_time(&t, "PREROUTING", "a"), Some(2));
@@ -1550,20 +1381,14 @@ mod tests {
 
     #[test]
     fn loops_count_only_when_reachable() {
-        let unreachable = parse(
-            "*filter\n:A - [0:0]\n:B - [0:0]\n-A A -j B\n-A B -j A\nCOMMIT\n",
-            &ParseOptions::default(),
-        );
+        let unreachable =
+            parse("*filter\n:A - [0:0]\n:B - [0:0]\n-A A -j B\n-A B -j A\nCOMMIT\n", &ParseOptions::default());
         assert!(unreachable.diagnostics.is_empty());
         let p = parse(
             "*filter\n:A - [0:0]\n:B - [0:0]\n-A A -j B\n-A B -j A\n-A INPUT -j A\nCOMMIT\n",
             &ParseOptions::default(),
         );
-        let d: Vec<_> = p
-            .diagnostics
-            .iter()
-            .map(|d| (d.code.code, p.ruleset.line_of(d.span.start)))
-            .collect();
+        let d: Vec<_> = p.diagnostics.iter().map(|d| (d.code.code, p.ruleset.line_of(d.span.start))).collect();
         assert_eq!(d, [("E304", 6)]);
     }
 
@@ -1579,30 +1404,17 @@ mod tests {
         }
         text.push_str("COMMIT\n");
         let p = parse(&text, &ParseOptions::default());
-        let d: Vec<_> = p
-            .diagnostics
-            .iter()
-            .map(|d| (d.code.code, p.ruleset.line_of(d.span.start)))
-            .collect();
+        let d: Vec<_> = p.diagnostics.iter().map(|d| (d.code.code, p.ruleset.line_of(d.span.start))).collect();
         // 16 nested jumps: the last one (`-A c14 -j c15`, line 33) fails.
         assert_eq!(d, [("E304", 33)]);
     }
 
     #[test]
     fn crlf_is_an_error_only_where_it_breaks_the_line() {
-        let p = parse(
-            "*filter\r\n:INPUT DROP [0:0]\r\n-A INPUT -j ACCEPT\r\nCOMMIT\n",
-            &ParseOptions::default(),
-        );
-        let d: Vec<_> = p
-            .diagnostics
-            .iter()
-            .map(|d| (d.code.code, d.severity, p.ruleset.line_of(d.span.start)))
-            .collect();
+        let p = parse("*filter\r\n:INPUT DROP [0:0]\r\n-A INPUT -j ACCEPT\r\nCOMMIT\n", &ParseOptions::default());
+        let d: Vec<_> =
+            p.diagnostics.iter().map(|d| (d.code.code, d.severity, p.ruleset.line_of(d.span.start))).collect();
         use crate::diagnostic::Severity::*;
-        assert_eq!(
-            d,
-            [("E101", Error, 1), ("E101", Warning, 2), ("E101", Error, 3)]
-        );
+        assert_eq!(d, [("E101", Error, 1), ("E101", Warning, 2), ("E101", Error, 3)]);
     }
 }

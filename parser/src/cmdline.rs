@@ -49,11 +49,7 @@ enum Owner {
     /// A global option, by its short letter.
     Global(char),
     /// Option `opt` of module `spec`; `target` when it is the target's.
-    Module {
-        spec: &'static ExtSpec,
-        opt: &'static OptSpec,
-        target: bool,
-    },
+    Module { spec: &'static ExtSpec, opt: &'static OptSpec, target: bool },
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -107,8 +103,7 @@ const GLOBAL_LONG: &[(&str, u8, char)] = &[
 /// Short options and whether they take an argument (1) or an optional
 /// attached one (2): iptables' `IPT_OPTSTRING`.
 fn short_arg(c: char) -> Option<u8> {
-    const OPTSTRING: &str =
-        "A:C:D:E:F::I:L::M:N:P:VX::Z::c:d:i:j:o:p:s:t:R:S::W::46bfg:h::m:nvw::x";
+    const OPTSTRING: &str = "A:C:D:E:F::I:L::M:N:P:VX::Z::c:d:i:j:o:p:s:t:R:S::W::46bfg:h::m:nvw::x";
     let b = OPTSTRING.as_bytes();
     let mut i = 0;
     while i < b.len() {
@@ -266,11 +261,7 @@ struct Parser<'w> {
 }
 
 /// Parse a rule line's words (counters already removed).
-pub fn parse_words<'w>(
-    words: &'w [Word],
-    cx: &LineCx<'w>,
-    line_span: Span,
-) -> (ParsedLine, Option<Diagnostic>) {
+pub fn parse_words<'w>(words: &'w [Word], cx: &LineCx<'w>, line_span: Span) -> (ParsedLine, Option<Diagnostic>) {
     let mut p = Parser {
         words,
         pos: 0,
@@ -340,9 +331,7 @@ impl<'w> Parser<'w> {
                     return self.err(
                         &codes::UNKNOWN_OPTION,
                         span,
-                        format!(
-                            "`{text}` follows `--`, which ends option parsing; iptables refuses it"
-                        ),
+                        format!("`{text}` follows `--`, which ends option parsing; iptables refuses it"),
                     );
                 }
                 break;
@@ -357,26 +346,16 @@ impl<'w> Parser<'w> {
                 self.short_options(word, wspan, invert)?;
             } else {
                 let (code, msg) = if word.starts_with('!') {
-                    (
-                        &codes::INVALID_NEGATION,
-                        format!("`{word}`: `!` must be a word of its own, followed by a blank"),
-                    )
+                    (&codes::INVALID_NEGATION, format!("`{word}`: `!` must be a word of its own, followed by a blank"))
                 } else {
-                    (
-                        &codes::UNKNOWN_OPTION,
-                        format!("unexpected argument `{word}`: no option takes it"),
-                    )
+                    (&codes::UNKNOWN_OPTION, format!("unexpected argument `{word}`: no option takes it"))
                 };
                 return self.err(code, wspan, msg);
             }
             invert = None;
         }
         if let Some(sp) = invert {
-            return self.err(
-                &codes::INVALID_NEGATION,
-                sp,
-                "`!` at the end of the rule negates nothing",
-            );
+            return self.err(&codes::INVALID_NEGATION, sp, "`!` at the end of the rule negates nothing");
         }
         self.finish()
     }
@@ -395,11 +374,7 @@ impl<'w> Parser<'w> {
         if cands.all(|e| same_option(&e, &first)) {
             Ok(Some(first))
         } else {
-            Err(self
-                .entries()
-                .filter(|e| e.name.starts_with(name))
-                .map(|e| e.name)
-                .collect())
+            Err(self.entries().filter(|e| e.name.starts_with(name)).map(|e| e.name).collect())
         }
     }
 
@@ -407,33 +382,21 @@ impl<'w> Parser<'w> {
     /// loaded module's (newest first), every name and alias of an option
     /// in a row.
     fn entries(&self) -> impl Iterator<Item = Entry> + '_ {
-        let globals = GLOBAL_LONG.iter().map(|&(name, has_arg, c)| Entry {
-            name,
-            has_arg,
-            owner: Owner::Global(c),
-        });
+        let globals = GLOBAL_LONG.iter().map(|&(name, has_arg, c)| Entry { name, has_arg, owner: Owner::Global(c) });
         let modules = self.mods.iter().rev().flat_map(|&(spec, target)| {
             spec.options.iter().flat_map(move |opt| {
                 let has_arg = if opt.arg.arity() == 0 { 0 } else { 1 };
-                std::iter::once(opt.name)
-                    .chain(opt.aliases.iter().copied())
-                    .map(move |name| Entry {
-                        name,
-                        has_arg,
-                        owner: Owner::Module { spec, opt, target },
-                    })
+                std::iter::once(opt.name).chain(opt.aliases.iter().copied()).map(move |name| Entry {
+                    name,
+                    has_arg,
+                    owner: Owner::Module { spec, opt, target },
+                })
             })
         });
         globals.chain(modules)
     }
 
-    fn long_option(
-        &mut self,
-        name: &str,
-        attached: Option<String>,
-        wspan: Span,
-        invert: Option<Span>,
-    ) -> Res<()> {
+    fn long_option(&mut self, name: &str, attached: Option<String>, wspan: Span, invert: Option<Span>) -> Res<()> {
         loop {
             match self.lookup_long(name) {
                 Ok(Some(e)) => {
@@ -480,11 +443,7 @@ impl<'w> Parser<'w> {
                         wspan,
                         format!(
                             "option `--{name}` is ambiguous: it abbreviates {}",
-                            cands
-                                .iter()
-                                .map(|c| format!("--{c}"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
+                            cands.iter().map(|c| format!("--{c}")).collect::<Vec<_>>().join(", ")
                         ),
                     )
                 }
@@ -493,41 +452,21 @@ impl<'w> Parser<'w> {
     }
 
     fn unknown_long(&mut self, name: &str, wspan: Span) -> Res<()> {
-        let mut d = Diagnostic::new(
-            &codes::UNKNOWN_OPTION,
-            wspan,
-            format!("unknown option `--{name}`"),
-        );
+        let mut d = Diagnostic::new(&codes::UNKNOWN_OPTION, wspan, format!("unknown option `--{name}`"));
         // Which module would know it?
         let owners: Vec<&'static str> = ext::all()
             .filter(|s| s.kind == ExtKind::Match && s.families.has(self.family))
-            .filter(|s| {
-                s.options
-                    .iter()
-                    .any(|o| o.name == name || o.aliases.contains(&name))
-            })
+            .filter(|s| s.options.iter().any(|o| o.name == name || o.aliases.contains(&name)))
             .map(|s| s.name)
             .collect();
         if !owners.is_empty() {
-            let list = owners
-                .iter()
-                .take(6)
-                .map(|o| format!("`-m {o}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            if owners
-                .iter()
-                .any(|o| ["tcp", "udp", "sctp", "dccp", "icmp", "icmp6"].contains(o))
+            let list = owners.iter().take(6).map(|o| format!("`-m {o}`")).collect::<Vec<_>>().join(", ");
+            if owners.iter().any(|o| ["tcp", "udp", "sctp", "dccp", "icmp", "icmp6"].contains(o))
                 && self.out.protocol.is_none()
             {
-                d = d.note(format!(
-                    "`--{name}` belongs to a protocol match: put `-p {}` before it",
-                    owners[0]
-                ));
+                d = d.note(format!("`--{name}` belongs to a protocol match: put `-p {}` before it", owners[0]));
             } else {
-                d = d.note(format!(
-                    "`--{name}` is an option of {list}; load the module before its options"
-                ));
+                d = d.note(format!("`--{name}` is an option of {list}; load the module before its options"));
             }
         } else {
             let mut best: Option<(usize, &'static str)> = None;
@@ -561,17 +500,9 @@ impl<'w> Parser<'w> {
                     // The implicit protocol match knows no short options:
                     // unknown as before.
                 }
-                return self.err(
-                    &codes::UNKNOWN_OPTION,
-                    wspan,
-                    format!("unknown option `-{c}`"),
-                );
+                return self.err(&codes::UNKNOWN_OPTION, wspan, format!("unknown option `-{c}`"));
             };
-            let entry = Entry {
-                name: "",
-                has_arg,
-                owner: Owner::Global(c),
-            };
+            let entry = Entry { name: "", has_arg, owner: Owner::Global(c) };
             let rest = &cluster[i..];
             let arg = match has_arg {
                 0 => None,
@@ -614,11 +545,7 @@ impl<'w> Parser<'w> {
         let Some(spec) = proto_match(p.value.number, self.family) else {
             return false;
         };
-        let loaded = self
-            .out
-            .matches
-            .iter()
-            .any(|m| m.spec.is_some_and(|s| std::ptr::eq(s, spec)));
+        let loaded = self.out.matches.iter().any(|m| m.spec.is_some_and(|s| std::ptr::eq(s, spec)));
         if loaded && self.proto_used {
             return false;
         }
@@ -656,16 +583,8 @@ impl<'w> Parser<'w> {
     }
 
     fn arg_cx(&self) -> ArgCx {
-        let proto = self
-            .out
-            .protocol
-            .as_ref()
-            .filter(|p| !p.negated)
-            .map(|p| p.value.number);
-        ArgCx {
-            family: self.family,
-            proto,
-        }
+        let proto = self.out.protocol.as_ref().filter(|p| !p.negated).map(|p| p.value.number);
+        ArgCx { family: self.family, proto }
     }
 
     fn once(&mut self, c: char, span: Span) -> Res<()> {
@@ -682,11 +601,7 @@ impl<'w> Parser<'w> {
 
     fn no_invert(&mut self, invert: Option<Span>, what: &str) -> Res<()> {
         if let Some(sp) = invert {
-            return self.err(
-                &codes::INVALID_NEGATION,
-                sp,
-                format!("`!` cannot negate {what}"),
-            );
+            return self.err(&codes::INVALID_NEGATION, sp, format!("`!` cannot negate {what}"));
         }
         Ok(())
     }
@@ -696,12 +611,8 @@ impl<'w> Parser<'w> {
         if let Some((_, prev)) = &self.out.command {
             let prev = *prev;
             self.fail(
-                Diagnostic::new(
-                    &codes::INVALID_COMMAND,
-                    span,
-                    "a rule line holds one command; this is the second",
-                )
-                .related(prev, "the first command"),
+                Diagnostic::new(&codes::INVALID_COMMAND, span, "a rule line holds one command; this is the second")
+                    .related(prev, "the first command"),
             )?;
         }
         self.out.command = Some((cmd, span));
@@ -710,9 +621,7 @@ impl<'w> Parser<'w> {
 
     /// Optional positional argument of a command (`xs_has_arg`).
     fn has_arg(&self) -> bool {
-        self.words
-            .get(self.pos)
-            .is_some_and(|w| !w.text.starts_with('-') && !w.text.starts_with('!'))
+        self.words.get(self.pos).is_some_and(|w| !w.text.starts_with('-') && !w.text.starts_with('!'))
     }
 
     fn take_rulenum(&mut self) -> Res<Option<usize>> {
@@ -723,11 +632,7 @@ impl<'w> Parser<'w> {
         self.pos += 1;
         match w.text.parse::<usize>() {
             Ok(n) if n >= 1 => Ok(Some(n)),
-            _ => self.err(
-                &codes::INVALID_VALUE,
-                w.span,
-                format!("`{}` is not a rule number (1 or more)", w.text),
-            ),
+            _ => self.err(&codes::INVALID_VALUE, w.span, format!("`{}` is not a rule number (1 or more)", w.text)),
         }
     }
 
@@ -743,18 +648,10 @@ impl<'w> Parser<'w> {
         None
     }
 
-    fn dispatch(
-        &mut self,
-        e: Entry,
-        arg: Option<(String, Span)>,
-        wspan: Span,
-        invert: Option<Span>,
-    ) -> Res<()> {
+    fn dispatch(&mut self, e: Entry, arg: Option<(String, Span)>, wspan: Span, invert: Option<Span>) -> Res<()> {
         let full = |a: &Option<(String, Span)>| a.as_ref().map_or(wspan, |(_, s)| wspan.cover(*s));
         match e.owner {
-            Owner::Module { spec, opt, target } => {
-                self.module_option(spec, opt, target, arg, wspan, invert)
-            }
+            Owner::Module { spec, opt, target } => self.module_option(spec, opt, target, arg, wspan, invert),
             Owner::Global(c) => {
                 let span = full(&arg);
                 // For these options iptables reads the value as
@@ -768,11 +665,7 @@ impl<'w> Parser<'w> {
                 };
                 match c {
                     'A' | 'C' => {
-                        let cmd = if c == 'A' {
-                            Command::Append
-                        } else {
-                            Command::Check
-                        };
+                        let cmd = if c == 'A' { Command::Append } else { Command::Check };
                         self.set_command(cmd, wspan, invert)?;
                         self.out.chain = arg;
                     }
@@ -793,13 +686,7 @@ impl<'w> Parser<'w> {
                         self.out.chain = arg;
                         match self.take_rulenum()? {
                             Some(n) => self.out.command = Some((Command::Replace(n), wspan)),
-                            None => {
-                                return self.err(
-                                    &codes::MISSING_ARGUMENT,
-                                    span,
-                                    "`-R` needs a rule number",
-                                )
-                            }
+                            None => return self.err(&codes::MISSING_ARGUMENT, span, "`-R` needs a rule number"),
                         }
                     }
                     'N' => {
@@ -827,11 +714,7 @@ impl<'w> Parser<'w> {
                         self.set_command(Command::Policy(String::new()), wspan, invert)?;
                         self.out.chain = arg;
                         if !self.has_arg() {
-                            return self.err(
-                                &codes::MISSING_ARGUMENT,
-                                span,
-                                "`-P` needs a chain and a policy",
-                            );
+                            return self.err(&codes::MISSING_ARGUMENT, span, "`-P` needs a chain and a policy");
                         }
                         let w = self.words[self.pos].clone();
                         self.pos += 1;
@@ -856,18 +739,10 @@ impl<'w> Parser<'w> {
                         let (a, aspan) = arg.expect("-p has an argument");
                         self.old_negation(&a, aspan, wspan, "-p")?;
                         let Some(number) = parse_protocol(&a) else {
-                            return self.err(
-                                &codes::UNKNOWN_PROTOCOL,
-                                aspan,
-                                format!("unknown protocol `{a}`"),
-                            );
+                            return self.err(&codes::UNKNOWN_PROTOCOL, aspan, format!("unknown protocol `{a}`"));
                         };
                         if number == 0 && invert.is_some() {
-                            return self.err(
-                                &codes::INVALID_NEGATION,
-                                span,
-                                "`! -p all` would never match",
-                            );
+                            return self.err(&codes::INVALID_NEGATION, span, "`! -p all` would never match");
                         }
                         let name = canonical_protocol_name(&a, number, self.family);
                         self.out.protocol = Some(Field {
@@ -888,9 +763,7 @@ impl<'w> Parser<'w> {
                                 "`!` is not allowed with several addresses",
                             );
                         }
-                        let zero = addrs
-                            .iter()
-                            .any(|a| matches!(a, Address::Net(n) if n.prefix_len() == 0));
+                        let zero = addrs.iter().any(|a| matches!(a, Address::Net(n) if n.prefix_len() == 0));
                         if zero && invert.is_some() {
                             return self.err(
                                 &codes::INVALID_NEGATION,
@@ -898,11 +771,7 @@ impl<'w> Parser<'w> {
                                 "`!` before a /0 address would never match; the nf_tables kernel refuses the rule",
                             );
                         }
-                        let f = Field {
-                            value: addrs,
-                            negated: invert.is_some(),
-                            span,
-                        };
+                        let f = Field { value: addrs, negated: invert.is_some(), span };
                         if c == 's' {
                             self.out.source = Some(f);
                         } else {
@@ -935,11 +804,7 @@ impl<'w> Parser<'w> {
                             self.out.warnings.push(d);
                         }
                         let name = a.clone();
-                        let f = Field {
-                            value: name,
-                            negated: invert.is_some(),
-                            span,
-                        };
+                        let f = Field { value: name, negated: invert.is_some(), span };
                         if c == 'i' {
                             self.out.in_iface = Some(f);
                         } else {
@@ -955,11 +820,7 @@ impl<'w> Parser<'w> {
                                 "`-f` is not supported for IPv6; use `-m frag`",
                             );
                         }
-                        self.out.fragment = Some(Field {
-                            value: (),
-                            negated: invert.is_some(),
-                            span,
-                        });
+                        self.out.fragment = Some(Field { value: (), negated: invert.is_some(), span });
                     }
                     'j' | 'g' => {
                         self.no_invert(invert, "a target")?;
@@ -986,11 +847,7 @@ impl<'w> Parser<'w> {
                                 w.text.to_string()
                             }
                             None => {
-                                return self.err(
-                                    &codes::MISSING_ARGUMENT,
-                                    aspan,
-                                    "`-c` needs packet and byte counters",
-                                )
+                                return self.err(&codes::MISSING_ARGUMENT, aspan, "`-c` needs packet and byte counters")
                             }
                         };
                         // `sscanf("%llu")`: blanks, a sign, then digits;
@@ -1001,16 +858,16 @@ impl<'w> Parser<'w> {
                             t.starts_with(|c: char| c.is_ascii_digit())
                         };
                         if !scans(&p) || !scans(&b) {
-                            return self.err(
-                                &codes::INVALID_COUNTERS,
-                                aspan,
-                                "`-c` counters must be numbers",
-                            );
+                            return self.err(&codes::INVALID_COUNTERS, aspan, "`-c` counters must be numbers");
                         }
                         self.set_counters = true;
                     }
                     't' => {
-                        return self.err(&codes::INVALID_COMMAND, span, "`-t` is not allowed in iptables-restore input; the `*table` line sets the table");
+                        return self.err(
+                            &codes::INVALID_COMMAND,
+                            span,
+                            "`-t` is not allowed in iptables-restore input; the `*table` line sets the table",
+                        );
                     }
                     'w' | 'W' => {
                         return self.err(
@@ -1040,13 +897,7 @@ impl<'w> Parser<'w> {
                         self.pos = self.words.len();
                     }
                     'M' => {}
-                    _ => {
-                        return self.err(
-                            &codes::UNKNOWN_OPTION,
-                            wspan,
-                            format!("unknown option `-{c}`"),
-                        )
-                    }
+                    _ => return self.err(&codes::UNKNOWN_OPTION, wspan, format!("unknown option `-{c}`")),
                 }
                 Ok(())
             }
@@ -1068,11 +919,7 @@ impl<'w> Parser<'w> {
         );
         if let Some(v) = value {
             let text = &v.text;
-            d = d.replace(
-                format!("write `! {opt} {text}`"),
-                optspan.cover(v.span),
-                format!("! {opt} {text}"),
-            );
+            d = d.replace(format!("write `! {opt} {text}`"), optspan.cover(v.span), format!("! {opt} {text}"));
         }
         self.fail(d)
     }
@@ -1102,7 +949,9 @@ impl<'w> Parser<'w> {
                         self.out.warnings.push(Diagnostic::new(
                             &codes::HOST_REQUIREMENT,
                             aspan,
-                            format!("`{part}` names the zone `{zone}`: the load fails unless the host has that interface"),
+                            format!(
+                                "`{part}` names the zone `{zone}`: the load fails unless the host has that interface"
+                            ),
                         ));
                         out.push(Address::Net(n));
                         continue;
@@ -1136,8 +985,7 @@ impl<'w> Parser<'w> {
                     if looks_like_host {
                         out.push(Address::Host(part.to_string()));
                     } else {
-                        let code = if msg.contains("IPv6 address in an IPv4")
-                            || msg.contains("IPv4 address in an IPv6")
+                        let code = if msg.contains("IPv6 address in an IPv4") || msg.contains("IPv4 address in an IPv6")
                         {
                             &codes::WRONG_FAMILY
                         } else {
@@ -1159,11 +1007,7 @@ impl<'w> Parser<'w> {
             }
             None => {
                 if let Some(other) = ext::find_other_family(ExtKind::Match, &name, self.family) {
-                    let fam = if self.family == Family::V4 {
-                        "IPv4"
-                    } else {
-                        "IPv6"
-                    };
+                    let fam = if self.family == Family::V4 { "IPv4" } else { "IPv6" };
                     let alt = match other.name {
                         "icmp6" => Some("icmp"),
                         "icmp" => Some("icmp6"),
@@ -1171,28 +1015,17 @@ impl<'w> Parser<'w> {
                         "ttl" => Some("hl"),
                         _ => None,
                     };
-                    let mut d = Diagnostic::new(
-                        &codes::WRONG_FAMILY,
-                        span,
-                        format!("match `{name}` does not exist for {fam}"),
-                    );
+                    let mut d =
+                        Diagnostic::new(&codes::WRONG_FAMILY, span, format!("match `{name}` does not exist for {fam}"));
                     if let Some(alt) = alt {
                         d = d.note(format!("the {fam} counterpart is `-m {alt}`"));
                     }
                     return self.fail(d);
                 }
-                let mut d = Diagnostic::new(
-                    &codes::UNKNOWN_MATCH,
-                    span,
-                    format!("unknown match module `{name}`"),
-                );
+                let mut d = Diagnostic::new(&codes::UNKNOWN_MATCH, span, format!("unknown match module `{name}`"));
                 if let Some(near) = ext::nearest(ExtKind::Match, &name, self.family) {
                     let start = span.end - self.words[self.pos - 1].span.len();
-                    d = d.suggest(
-                        format!("did you mean `{near}`?"),
-                        Span::new(start, span.end),
-                        near,
-                    );
+                    d = d.suggest(format!("did you mean `{near}`?"), Span::new(start, span.end), near);
                 }
                 // Keep the module, with its remaining words, as opaque.
                 self.fail(d)
@@ -1211,16 +1044,8 @@ impl<'w> Parser<'w> {
             Some(s) => TargetKind::Ext(s),
             None => {
                 if !goto && ext::find_other_family(ExtKind::Target, &name, self.family).is_some() {
-                    let fam = if self.family == Family::V4 {
-                        "IPv4"
-                    } else {
-                        "IPv6"
-                    };
-                    return self.err(
-                        &codes::WRONG_FAMILY,
-                        span,
-                        format!("target `{name}` does not exist for {fam}"),
-                    );
+                    let fam = if self.family == Family::V4 { "IPv4" } else { "IPv6" };
+                    return self.err(&codes::WRONG_FAMILY, span, format!("target `{name}` does not exist for {fam}"));
                 }
                 if name.is_empty() {
                     return self.err(&codes::MISSING_ARGUMENT, span, "empty target name");
@@ -1230,21 +1055,9 @@ impl<'w> Parser<'w> {
                 TargetKind::Chain(name.clone())
             }
         };
-        let inst = ExtInstance {
-            name: name.clone(),
-            kind: ExtKind::Target,
-            spec,
-            span,
-            implicit: false,
-            options: Vec::new(),
-        };
-        self.out.target = Some(Target {
-            kind,
-            goto,
-            name,
-            name_span: span,
-            inst,
-        });
+        let inst =
+            ExtInstance { name: name.clone(), kind: ExtKind::Target, spec, span, implicit: false, options: Vec::new() };
+        self.out.target = Some(Target { kind, goto, name, name_span: span, inst });
         if let Some(s) = spec {
             self.merge(s, true);
         }
@@ -1288,10 +1101,7 @@ impl<'w> Parser<'w> {
                 return self.err(
                     &codes::INVALID_NEGATION,
                     sp.cover(wspan),
-                    format!(
-                        "option `--{}` of `{}` cannot be negated",
-                        opt.name, spec.name
-                    ),
+                    format!("option `--{}` of `{}` cannot be negated", opt.name, spec.name),
                 );
             }
             span = sp.cover(span);
@@ -1301,20 +1111,13 @@ impl<'w> Parser<'w> {
             None => &self.out.target.as_ref().expect("target set").inst,
         };
         if opt.flags & ext::flags::MULTI == 0 {
-            if let Some(prev) = inst
-                .options
-                .iter()
-                .find(|o| o.spec.is_some_and(|s| std::ptr::eq(s, opt)))
-            {
+            if let Some(prev) = inst.options.iter().find(|o| o.spec.is_some_and(|s| std::ptr::eq(s, opt))) {
                 let prev = prev.span;
                 return self.fail(
                     Diagnostic::new(
                         &codes::DUPLICATE_OPTION,
                         span,
-                        format!(
-                            "option `--{}` of `{}` may be given only once",
-                            opt.name, spec.name
-                        ),
+                        format!("option `--{}` of `{}` may be given only once", opt.name, spec.name),
                     )
                     .related(prev, "first given here"),
                 );
@@ -1324,36 +1127,25 @@ impl<'w> Parser<'w> {
         let mut arg_spans = Vec::with_capacity(opt.arg.arity());
         let value = match opt.arg {
             ArgType::None => Value::Flag,
-            ArgType::Optional(f) => match self
-                .words
-                .get(self.pos)
-                .filter(|w| !w.text.starts_with('-') && !w.text.starts_with('!'))
-                .cloned()
-            {
-                None => Value::Flag,
-                Some(w) => {
-                    self.pos += 1;
-                    span = span.cover(w.span);
-                    arg_spans.push(w.span);
-                    match f(&w.text, &cx) {
-                        Ok(v) => v,
-                        Err(m) => {
-                            return self.err(
-                                &codes::INVALID_VALUE,
-                                w.span,
-                                format!("`--{}`: {m}", opt.name),
-                            )
+            ArgType::Optional(f) => {
+                match self.words.get(self.pos).filter(|w| !w.text.starts_with('-') && !w.text.starts_with('!')).cloned()
+                {
+                    None => Value::Flag,
+                    Some(w) => {
+                        self.pos += 1;
+                        span = span.cover(w.span);
+                        arg_spans.push(w.span);
+                        match f(&w.text, &cx) {
+                            Ok(v) => v,
+                            Err(m) => return self.err(&codes::INVALID_VALUE, w.span, format!("`--{}`: {m}", opt.name)),
                         }
                     }
                 }
-            },
+            }
             ArgType::Custom2(f) => {
                 let (a, aspan) = arg.expect("arity 2 has a first argument");
-                let Some(w2) = self
-                    .words
-                    .get(self.pos)
-                    .filter(|w| !w.text.starts_with('-') && !w.text.starts_with('!'))
-                    .cloned()
+                let Some(w2) =
+                    self.words.get(self.pos).filter(|w| !w.text.starts_with('-') && !w.text.starts_with('!')).cloned()
                 else {
                     return self.err(
                         &codes::MISSING_ARGUMENT,
@@ -1368,11 +1160,7 @@ impl<'w> Parser<'w> {
                 match f(&a, &w2.text, &cx) {
                     Ok(v) => v,
                     Err(m) => {
-                        return self.err(
-                            &codes::INVALID_VALUE,
-                            aspan.cover(w2.span),
-                            format!("`--{}`: {m}", opt.name),
-                        )
+                        return self.err(&codes::INVALID_VALUE, aspan.cover(w2.span), format!("`--{}`: {m}", opt.name))
                     }
                 }
             }
@@ -1398,9 +1186,7 @@ impl<'w> Parser<'w> {
                 match value::parse(ty, &a, &cx) {
                     Ok(v) => v,
                     Err(m) => {
-                        let code = if m.contains("IPv6 address in an IPv4")
-                            || m.contains("IPv4 address in an IPv6")
-                        {
+                        let code = if m.contains("IPv6 address in an IPv4") || m.contains("IPv4 address in an IPv6") {
                             &codes::WRONG_FAMILY
                         } else if m.starts_with(value::NEEDS_PROTOCOL) {
                             &codes::PROTOCOL_REQUIRED
@@ -1412,14 +1198,8 @@ impl<'w> Parser<'w> {
                 }
             }
         };
-        let ov = OptValue {
-            name: opt.name.to_string(),
-            spec: Some(opt),
-            negated: invert.is_some(),
-            value,
-            span,
-            arg_spans,
-        };
+        let ov =
+            OptValue { name: opt.name.to_string(), spec: Some(opt), negated: invert.is_some(), value, span, arg_spans };
         let options = match inst_idx {
             Some(i) => &mut self.out.matches[i].options,
             None => &mut self.out.target.as_mut().expect("target set").inst.options,
@@ -1445,11 +1225,7 @@ impl<'w> Parser<'w> {
         };
         let takes_rule = matches!(
             cmd,
-            Command::Append
-                | Command::Insert(_)
-                | Command::Delete(None)
-                | Command::Replace(_)
-                | Command::Check
+            Command::Append | Command::Insert(_) | Command::Delete(None) | Command::Replace(_) | Command::Check
         ) && !self.out.listing;
         if !takes_rule {
             let has_rule_opts = self.out.protocol.is_some()
@@ -1468,35 +1244,23 @@ impl<'w> Parser<'w> {
                 );
             }
             if self.set_counters && !matches!(cmd, Command::Policy(_)) {
-                return self.err(
-                    &codes::INVALID_COMMAND,
-                    cspan,
-                    "`-c` is not allowed with this command",
-                );
+                return self.err(&codes::INVALID_COMMAND, cspan, "`-c` is not allowed with this command");
             }
         }
         if matches!(cmd, Command::Delete(None) | Command::Check) && self.set_counters {
+            return self.err(&codes::INVALID_COMMAND, cspan, "`-c` is not allowed with this command");
+        }
+        if (self.seen.contains(&'n') || self.seen.contains(&'x') || self.seen.contains(&'0')) && !self.out.listing {
             return self.err(
                 &codes::INVALID_COMMAND,
                 cspan,
-                "`-c` is not allowed with this command",
+                "`-n`, `-x` and `--line-numbers` are listing options, not allowed with this command",
             );
         }
-        if (self.seen.contains(&'n') || self.seen.contains(&'x') || self.seen.contains(&'0'))
-            && !self.out.listing
-        {
-            return self.err(&codes::INVALID_COMMAND, cspan, "`-n`, `-x` and `--line-numbers` are listing options, not allowed with this command");
-        }
-        let needs_chain = !matches!(
-            cmd,
-            Command::DeleteChain | Command::Flush | Command::Zero | Command::Check
-        ) || takes_rule;
+        let needs_chain =
+            !matches!(cmd, Command::DeleteChain | Command::Flush | Command::Zero | Command::Check) || takes_rule;
         if needs_chain && self.out.chain.is_none() {
-            return self.err(
-                &codes::MISSING_ARGUMENT,
-                cspan,
-                "command needs a chain name",
-            );
+            return self.err(&codes::MISSING_ARGUMENT, cspan, "command needs a chain name");
         }
         if self.table == "nat" {
             let policy_drop = matches!(&cmd, Command::Policy(p) if p == "DROP");
@@ -1518,10 +1282,7 @@ impl<'w> Parser<'w> {
         for inst in insts {
             let Some(spec) = inst.spec else { continue };
             for opt in spec.options {
-                let present = inst
-                    .options
-                    .iter()
-                    .find(|o| o.spec.is_some_and(|s| std::ptr::eq(s, opt)));
+                let present = inst.options.iter().find(|o| o.spec.is_some_and(|s| std::ptr::eq(s, opt)));
                 if opt.flags & ext::flags::MAND != 0 && present.is_none() {
                     let d = Diagnostic::new(
                         &codes::OPTION_CONFLICT,
@@ -1583,19 +1344,13 @@ fn v4_net(part: &str) -> Option<Result<ipnet::IpNet, String>> {
             Some(q) => {
                 let bits = u32::from(q);
                 if bits.leading_ones() + bits.trailing_zeros() != 32 {
-                    return Some(Err(format!(
-                        "`{m}` is not a contiguous netmask; iptlint cannot model it"
-                    )));
+                    return Some(Err(format!("`{m}` is not a contiguous netmask; iptlint cannot model it")));
                 }
                 bits.leading_ones() as u8
             }
             None => match value::parse_c_uint(m) {
                 Some(n) if n <= 32 => n as u8,
-                _ => {
-                    return Some(Err(format!(
-                        "invalid mask `{m}`: use 0-32 or a dotted mask"
-                    )))
-                }
+                _ => return Some(Err(format!("invalid mask `{m}`: use 0-32 or a dotted mask"))),
             },
         },
     };
@@ -1648,12 +1403,8 @@ fn inet_aton(s: &str) -> Option<std::net::Ipv4Addr> {
 fn zero_mask_net(part: &str, family: Family) -> Option<ipnet::IpNet> {
     let (_, mask) = part.rsplit_once('/')?;
     let zero = match family {
-        Family::V4 if mask.contains('.') => {
-            mask.parse::<std::net::Ipv4Addr>().ok()? == std::net::Ipv4Addr::UNSPECIFIED
-        }
-        Family::V6 if mask.contains(':') => {
-            mask.parse::<std::net::Ipv6Addr>().ok()? == std::net::Ipv6Addr::UNSPECIFIED
-        }
+        Family::V4 if mask.contains('.') => mask.parse::<std::net::Ipv4Addr>().ok()? == std::net::Ipv4Addr::UNSPECIFIED,
+        Family::V6 if mask.contains(':') => mask.parse::<std::net::Ipv6Addr>().ok()? == std::net::Ipv6Addr::UNSPECIFIED,
         _ => value::parse_c_uint(mask)? == 0,
     };
     if !zero {
@@ -1669,14 +1420,9 @@ fn zero_mask_net(part: &str, family: Family) -> Option<ipnet::IpNet> {
 fn same_option(a: &Entry, b: &Entry) -> bool {
     match (a.owner, b.owner) {
         (Owner::Global(x), Owner::Global(y)) => x == y && a.has_arg == b.has_arg,
-        (
-            Owner::Module {
-                spec: s1, opt: o1, ..
-            },
-            Owner::Module {
-                spec: s2, opt: o2, ..
-            },
-        ) => std::ptr::eq(s1, s2) && std::ptr::eq(o1, o2),
+        (Owner::Module { spec: s1, opt: o1, .. }, Owner::Module { spec: s2, opt: o2, .. }) => {
+            std::ptr::eq(s1, s2) && std::ptr::eq(o1, o2)
+        }
         _ => false,
     }
 }
@@ -1723,11 +1469,7 @@ mod tests {
 
     fn first_error(rule: &str) -> Option<&'static str> {
         let words = crate::lexer::split_words(rule, 0);
-        let cx = LineCx {
-            family: Family::V4,
-            table: "filter",
-            announced: &HashSet::new(),
-        };
+        let cx = LineCx { family: Family::V4, table: "filter", announced: &HashSet::new() };
         let (_, d) = parse_words(&words, &cx, Span::new(0, rule.len()));
         d.map(|d| d.code.code)
     }
@@ -1735,10 +1477,7 @@ mod tests {
     #[test]
     fn attached_arguments_are_read_whole() {
         assert_eq!(first_error("-A INPUT -ptcp -j ACCEPT"), Some("E210"));
-        assert_eq!(
-            first_error("-A INPUT --protocol=tcp -j ACCEPT"),
-            Some("E210")
-        );
+        assert_eq!(first_error("-A INPUT --protocol=tcp -j ACCEPT"), Some("E210"));
         assert_eq!(first_error("-A INPUT -s10.0.0.1 -j ACCEPT"), Some("E203"));
         assert_eq!(first_error("-A INPUT -p tcp --dport=22 -j ACCEPT"), None);
         assert_eq!(first_error("-AINPUT -j ACCEPT"), None);
@@ -1757,9 +1496,6 @@ mod tests {
         assert_eq!(first_error("-A INPUT -c -1 0x10 -j ACCEPT"), None);
         assert_eq!(first_error("-A INPUT -c x 1 -j ACCEPT"), Some("E110"));
         assert_eq!(first_error("-A INPUT -b -j ACCEPT"), Some("E201"));
-        assert_eq!(
-            first_error("-A INPUT ! -s 1.2.3.4/0 -j ACCEPT"),
-            Some("E206")
-        );
+        assert_eq!(first_error("-A INPUT ! -s 1.2.3.4/0 -j ACCEPT"), Some("E206"));
     }
 }

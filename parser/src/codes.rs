@@ -255,7 +255,5 @@ codes! {
 
 /// Look a code up by its code (`E201`) or its name (`unknown-option`).
 pub fn lookup(key: &str) -> Option<&'static Code> {
-    ALL.iter()
-        .copied()
-        .find(|c| c.code.eq_ignore_ascii_case(key) || c.name == key)
+    ALL.iter().copied().find(|c| c.code.eq_ignore_ascii_case(key) || c.name == key)
 }

@@ -86,26 +86,15 @@ impl Diagnostic {
         self
     }
     pub fn related(mut self, span: Span, message: impl Into<String>) -> Self {
-        self.related.push(Related {
-            span,
-            message: message.into(),
-        });
+        self.related.push(Related { span, message: message.into() });
         self
     }
     pub fn fix(mut self, message: impl Into<String>, edits: Vec<Edit>) -> Self {
-        self.fix = Some(Fix {
-            message: message.into(),
-            edits,
-            safe: true,
-        });
+        self.fix = Some(Fix { message: message.into(), edits, safe: true });
         self
     }
     pub fn unsafe_fix(mut self, message: impl Into<String>, edits: Vec<Edit>) -> Self {
-        self.fix = Some(Fix {
-            message: message.into(),
-            edits,
-            safe: false,
-        });
+        self.fix = Some(Fix { message: message.into(), edits, safe: false });
         self
     }
     /// A guess ("did you mean …?") that replaces one span: offered, never
@@ -114,18 +103,7 @@ impl Diagnostic {
         self.unsafe_fix(message, vec![Edit { span, content: content.into() }])
     }
     /// A fix that replaces one span.
-    pub fn replace(
-        self,
-        message: impl Into<String>,
-        span: Span,
-        content: impl Into<String>,
-    ) -> Self {
-        self.fix(
-            message,
-            vec![Edit {
-                span,
-                content: content.into(),
-            }],
-        )
+    pub fn replace(self, message: impl Into<String>, span: Span, content: impl Into<String>) -> Self {
+        self.fix(message, vec![Edit { span, content: content.into() }])
     }
 }

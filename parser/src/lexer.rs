@@ -34,9 +34,7 @@ impl WordText {
 
     pub fn as_str(&self) -> &str {
         match self {
-            WordText::Inline { len, buf } => {
-                std::str::from_utf8(&buf[..*len as usize]).expect("inline text is UTF-8")
-            }
+            WordText::Inline { len, buf } => std::str::from_utf8(&buf[..*len as usize]).expect("inline text is UTF-8"),
             WordText::Heap(s) => s,
         }
     }
@@ -54,10 +52,7 @@ impl From<&str> for WordText {
         if s.len() <= WordText::INLINE {
             let mut buf = [0u8; WordText::INLINE];
             buf[..s.len()].copy_from_slice(s.as_bytes());
-            WordText::Inline {
-                len: s.len() as u8,
-                buf,
-            }
+            WordText::Inline { len: s.len() as u8, buf }
         } else {
             WordText::Heap(s.into())
         }
@@ -174,12 +169,7 @@ pub fn split_words(line: &str, base: usize) -> Vec<Word> {
             Ok(RawToken::Quoted) => (true, false),
             Ok(RawToken::Unterminated) | Err(()) => (true, true),
         };
-        words.push(Word {
-            text: unquote(raw),
-            span,
-            quoted,
-            unterminated,
-        });
+        words.push(Word { text: unquote(raw), span, quoted, unterminated });
     }
     words
 }
@@ -217,31 +207,16 @@ mod tests {
     use super::*;
 
     fn texts(line: &str) -> Vec<String> {
-        split_words(line, 0)
-            .into_iter()
-            .map(|w| w.text.to_string())
-            .collect()
+        split_words(line, 0).into_iter().map(|w| w.text.to_string()).collect()
     }
 
     #[test]
     fn splits_like_iptables_restore() {
-        assert_eq!(
-            texts("-A INPUT  -j\tACCEPT"),
-            ["-A", "INPUT", "-j", "ACCEPT"]
-        );
-        assert_eq!(
-            texts(r#"--comment "allow ssh" -j X"#),
-            ["--comment", "allow ssh", "-j", "X"]
-        );
-        assert_eq!(
-            texts(r#"--comment "a \"b\" c""#),
-            ["--comment", r#"a "b" c"#]
-        );
+        assert_eq!(texts("-A INPUT  -j\tACCEPT"), ["-A", "INPUT", "-j", "ACCEPT"]);
+        assert_eq!(texts(r#"--comment "allow ssh" -j X"#), ["--comment", "allow ssh", "-j", "X"]);
+        assert_eq!(texts(r#"--comment "a \"b\" c""#), ["--comment", r#"a "b" c"#]);
         assert_eq!(texts(r#"ab"cd ef""#), ["abcd ef"]);
-        assert_eq!(
-            texts("--comment 'two words'"),
-            ["--comment", "'two", "words'"]
-        );
+        assert_eq!(texts("--comment 'two words'"), ["--comment", "'two", "words'"]);
         assert_eq!(texts(r"a\b"), [r"a\b"]);
         assert_eq!(texts(r#""""#), [""]);
     }

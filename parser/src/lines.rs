@@ -38,14 +38,10 @@ fn blank<'a>() -> impl Parser<'a, &'a str, (), Extra<'a>> + Clone {
 }
 
 fn field<'a>() -> impl Parser<'a, &'a str, (&'a str, Span), Extra<'a>> + Clone {
-    none_of(" \t")
-        .repeated()
-        .at_least(1)
-        .to_slice()
-        .map_with(|s: &str, e| {
-            let sp: SimpleSpan = e.span();
-            (s, Span::new(sp.start, sp.end))
-        })
+    none_of(" \t").repeated().at_least(1).to_slice().map_with(|s: &str, e| {
+        let sp: SimpleSpan = e.span();
+        (s, Span::new(sp.start, sp.end))
+    })
 }
 
 fn shift(base: usize, s: Span) -> Span {
@@ -54,17 +50,8 @@ fn shift(base: usize, s: Span) -> Span {
 
 /// Parse a `*table` line; `base` is the line's file offset.
 pub fn table_line(line: &str, base: usize) -> Option<TableLine<'_>> {
-    let p = just('*')
-        .ignore_then(blank())
-        .ignore_then(field())
-        .then_ignore(any().repeated());
-    p.parse(line)
-        .into_result()
-        .ok()
-        .map(|(name, sp)| TableLine {
-            name,
-            name_span: shift(base, sp),
-        })
+    let p = just('*').ignore_then(blank()).ignore_then(field()).then_ignore(any().repeated());
+    p.parse(line).into_result().ok().map(|(name, sp)| TableLine { name, name_span: shift(base, sp) })
 }
 
 /// Parse a `:CHAIN POLICY [c]` line. `None` when there is no chain name.
@@ -72,15 +59,8 @@ pub fn chain_line(line: &str, base: usize) -> Option<ChainLine<'_>> {
     // The same grammar by hand (the hot path for files with many chains):
     // blanks, then a field of non-blanks, up to three times.
     fn field<'a>(line: &'a str, pos: &mut usize, base: usize) -> Option<(&'a str, Span)> {
-        let start = *pos
-            + line[*pos..]
-                .bytes()
-                .take_while(|&b| b == b' ' || b == b'\t')
-                .count();
-        let len = line[start..]
-            .bytes()
-            .take_while(|&b| b != b' ' && b != b'\t')
-            .count();
+        let start = *pos + line[*pos..].bytes().take_while(|&b| b == b' ' || b == b'\t').count();
+        let len = line[start..].bytes().take_while(|&b| b != b' ' && b != b'\t').count();
         if len == 0 {
             return None;
         }
@@ -92,12 +72,7 @@ pub fn chain_line(line: &str, base: usize) -> Option<ChainLine<'_>> {
         let (name, name_span) = field(line, &mut pos, base)?;
         let policy = field(line, &mut pos, base);
         let counters = policy.and_then(|_| field(line, &mut pos, base));
-        return Some(ChainLine {
-            name,
-            name_span,
-            policy,
-            counters,
-        });
+        return Some(ChainLine { name, name_span, policy, counters });
     }
     chain_line_slow(line, base)
 }
@@ -111,15 +86,12 @@ fn chain_line_slow(line: &str, base: usize) -> Option<ChainLine<'_>> {
         .then(blank().ignore_then(field()).or_not())
         .then(blank().ignore_then(field()).or_not())
         .then_ignore(any().repeated());
-    p.parse(line)
-        .into_result()
-        .ok()
-        .map(|(((name, nsp), policy), counters)| ChainLine {
-            name,
-            name_span: shift(base, nsp),
-            policy: policy.map(|(p, s)| (p, shift(base, s))),
-            counters: counters.map(|(c, s)| (c, shift(base, s))),
-        })
+    p.parse(line).into_result().ok().map(|(((name, nsp), policy), counters)| ChainLine {
+        name,
+        name_span: shift(base, nsp),
+        policy: policy.map(|(p, s)| (p, shift(base, s))),
+        counters: counters.map(|(c, s)| (c, shift(base, s))),
+    })
 }
 
 /// Why rule counters are malformed.
@@ -131,10 +103,7 @@ pub enum CountersError {
 
 /// The counters at the start of a rule line, if it starts with `[`, and the
 /// offset (within the line) where the arguments start.
-pub fn rule_counters(
-    line: &str,
-    base: usize,
-) -> Result<Option<(RuleCounters, usize)>, CountersError> {
+pub fn rule_counters(line: &str, base: usize) -> Result<Option<(RuleCounters, usize)>, CountersError> {
     if !line.starts_with('[') {
         return Ok(None);
     }
@@ -145,19 +114,10 @@ pub fn rule_counters(
     if !inner.contains(':') {
         return Err(CountersError::MissingColon);
     }
-    let num = text::digits::<_, Extra>(10)
-        .to_slice()
-        .map(|s: &str| s.parse::<u64>().ok());
+    let num = text::digits::<_, Extra>(10).to_slice().map(|s: &str| s.parse::<u64>().ok());
     let p = num.then_ignore(just(':')).then(num);
     let (packets, bytes) = p.parse(inner).into_result().unwrap_or((None, None));
-    Ok(Some((
-        RuleCounters {
-            packets,
-            bytes,
-            span: Span::new(base, base + close + 1),
-        },
-        close + 1,
-    )))
+    Ok(Some((RuleCounters { packets, bytes, span: Span::new(base, base + close + 1) }, close + 1)))
 }
 
 #[cfg(test)]
@@ -205,14 +165,8 @@ mod tests {
     fn counters() {
         let (c, rest) = rule_counters("[1:2] -A X", 0).unwrap().unwrap();
         assert_eq!((c.packets, c.bytes, rest), (Some(1), Some(2), 5));
-        assert_eq!(
-            rule_counters("[1:2 -A X", 0),
-            Err(CountersError::MissingBracket)
-        );
-        assert_eq!(
-            rule_counters("[12] -A X", 0),
-            Err(CountersError::MissingColon)
-        );
+        assert_eq!(rule_counters("[1:2 -A X", 0), Err(CountersError::MissingBracket));
+        assert_eq!(rule_counters("[12] -A X", 0), Err(CountersError::MissingColon));
         assert_eq!(rule_counters("-A X", 0), Ok(None));
     }
 }

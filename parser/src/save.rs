@@ -59,12 +59,7 @@ pub fn save(ruleset: &Ruleset) -> String {
         for chain in &user {
             let _ = writeln!(out, ":{} - [0:0]", chain.name);
         }
-        for chain in table
-            .chains
-            .iter()
-            .filter(|c| c.is_builtin())
-            .chain(user.iter().copied())
-        {
+        for chain in table.chains.iter().filter(|c| c.is_builtin()).chain(user.iter().copied()) {
             for &ri in &chain.rules {
                 for line in rule_lines(&table.rules[ri], ruleset.family) {
                     if line.is_empty() {
@@ -83,24 +78,16 @@ pub fn save(ruleset: &Ruleset) -> String {
 /// A rule's canonical spec (everything after `-A CHAIN`); with several
 /// `-s`/`-d` addresses, the first of the rules it expands to.
 pub fn rule_spec(rule: &Rule, family: Family) -> String {
-    rule_lines(rule, family)
-        .into_iter()
-        .next()
-        .unwrap_or_default()
+    rule_lines(rule, family).into_iter().next().unwrap_or_default()
 }
 
 /// The canonical specs of the kernel rules one rule line makes (several
 /// when `-s` or `-d` lists several addresses).
 pub fn rule_lines(rule: &Rule, family: Family) -> Vec<String> {
     let _ = family;
-    let srcs = addr_list(
-        rule.source.as_ref().map(|f| &f.value),
-        rule.source.as_ref().is_some_and(|f| f.negated),
-    );
-    let dsts = addr_list(
-        rule.destination.as_ref().map(|f| &f.value),
-        rule.destination.as_ref().is_some_and(|f| f.negated),
-    );
+    let srcs = addr_list(rule.source.as_ref().map(|f| &f.value), rule.source.as_ref().is_some_and(|f| f.negated));
+    let dsts =
+        addr_list(rule.destination.as_ref().map(|f| &f.value), rule.destination.as_ref().is_some_and(|f| f.negated));
     let mut lines = Vec::new();
     for s in &srcs {
         for d in &dsts {
@@ -116,19 +103,11 @@ pub fn rule_lines(rule: &Rule, family: Family) -> Vec<String> {
                 let _ = write!(out, "-d {d} ");
             }
             // `-i +` matches every interface: iptables-save leaves it out.
-            if let Some(i) = rule
-                .in_iface
-                .as_ref()
-                .filter(|f| f.value != "+" || f.negated)
-            {
+            if let Some(i) = rule.in_iface.as_ref().filter(|f| f.value != "+" || f.negated) {
                 push_neg(&mut out, i.negated);
                 let _ = write!(out, "-i {} ", i.value);
             }
-            if let Some(o) = rule
-                .out_iface
-                .as_ref()
-                .filter(|f| f.value != "+" || f.negated)
-            {
+            if let Some(o) = rule.out_iface.as_ref().filter(|f| f.value != "+" || f.negated) {
                 push_neg(&mut out, o.negated);
                 let _ = write!(out, "-o {} ", o.value);
             }
@@ -187,10 +166,7 @@ fn merged_matches(rule: &Rule) -> Vec<ExtInstance> {
     let mut out: Vec<ExtInstance> = Vec::new();
     for m in &rule.matches {
         if native(m) {
-            if let Some(prev) = out
-                .iter_mut()
-                .find(|p| native(p) && p.spec.map(|s| s.name) == m.spec.map(|s| s.name))
-            {
+            if let Some(prev) = out.iter_mut().find(|p| native(p) && p.spec.map(|s| s.name) == m.spec.map(|s| s.name)) {
                 for o in &m.options {
                     match prev.options.iter_mut().find(|p| p.name == o.name) {
                         Some(slot) => *slot = o.clone(),
@@ -236,10 +212,8 @@ pub fn save_options(inst: &ExtInstance, out: &mut String) {
             return;
         }
         for opt in spec.options.iter() {
-            for v in inst.options.iter().filter(|o| {
-                o.spec
-                    .is_some_and(|s: &crate::ext::OptSpec| std::ptr::eq(s, opt))
-            }) {
+            for v in inst.options.iter().filter(|o| o.spec.is_some_and(|s: &crate::ext::OptSpec| std::ptr::eq(s, opt)))
+            {
                 out.push(' ');
                 if v.negated {
                     out.push_str("! ");

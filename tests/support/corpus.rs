@@ -53,8 +53,7 @@ pub fn load_path(dir: &Path, sub: &str) -> Vec<Case> {
         .into_iter()
         .map(|p| {
             let bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-            let text = String::from_utf8(bytes)
-                .unwrap_or_else(|_| panic!("{}: corpus files are UTF-8", p.display()));
+            let text = String::from_utf8(bytes).unwrap_or_else(|_| panic!("{}: corpus files are UTF-8", p.display()));
             let expect = text
                 .lines()
                 .filter_map(|l| l.strip_prefix("# expect:"))
@@ -141,9 +140,7 @@ pub const OPERATORS: &[&str] = &[
 ];
 
 fn split_lines(text: &str) -> Vec<String> {
-    text.split_inclusive('\n')
-        .map(|l| l.strip_suffix('\n').unwrap_or(l).to_string())
-        .collect()
+    text.split_inclusive('\n').map(|l| l.strip_suffix('\n').unwrap_or(l).to_string()).collect()
 }
 
 fn join_lines(lines: &[String]) -> String {
@@ -157,12 +154,7 @@ fn is_rule(l: &str) -> bool {
 }
 
 fn indexes(lines: &[String], f: impl Fn(&str) -> bool) -> Vec<usize> {
-    lines
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| f(l))
-        .map(|(i, _)| i)
-        .collect()
+    lines.iter().enumerate().filter(|(_, l)| f(l)).map(|(i, _)| i).collect()
 }
 
 /// Apply operator `op` once, at places chosen by `rng`. `None` when the
@@ -191,9 +183,8 @@ pub fn mutate(text: &str, op: &str, rng: &mut Rng) -> Option<(String, usize)> {
         "delete-argument" => {
             let i = *rng.pick(&rules)?;
             let mut w: Vec<&str> = lines[i].split(' ').collect();
-            let args: Vec<usize> = (1..w.len())
-                .filter(|&k| w[k - 1].starts_with('-') && !w[k].starts_with('-'))
-                .collect();
+            let args: Vec<usize> =
+                (1..w.len()).filter(|&k| w[k - 1].starts_with('-') && !w[k].starts_with('-')).collect();
             let k = *rng.pick(&args)?;
             w.remove(k);
             lines[i] = w.join(" ");
@@ -217,11 +208,7 @@ pub fn mutate(text: &str, op: &str, rng: &mut Rng) -> Option<(String, usize)> {
             line_no = i;
         }
         "misspell-target" => {
-            let with_target: Vec<usize> = rules
-                .iter()
-                .copied()
-                .filter(|&i| lines[i].contains(" -j "))
-                .collect();
+            let with_target: Vec<usize> = rules.iter().copied().filter(|&i| lines[i].contains(" -j ")).collect();
             let i = *rng.pick(&with_target)?;
             let mut w: Vec<String> = lines[i].split(' ').map(str::to_string).collect();
             let k = w.iter().position(|x| x == "-j")? + 1;
@@ -277,14 +264,10 @@ pub fn mutate(text: &str, op: &str, rng: &mut Rng) -> Option<(String, usize)> {
             line_no = i;
         }
         "bad-policy" => {
-            let decls = indexes(&lines, |l| {
-                l.starts_with(':') && (l.contains(" ACCEPT") || l.contains(" DROP"))
-            });
+            let decls = indexes(&lines, |l| l.starts_with(':') && (l.contains(" ACCEPT") || l.contains(" DROP")));
             let i = *rng.pick(&decls)?;
             let new = ["REJECT", "accept", "RETURN", ""][rng.below(4)];
-            lines[i] = lines[i]
-                .replacen(" ACCEPT", &format!(" {new}"), 1)
-                .replacen(" DROP", &format!(" {new}"), 1);
+            lines[i] = lines[i].replacen(" ACCEPT", &format!(" {new}"), 1).replacen(" DROP", &format!(" {new}"), 1);
             line_no = i;
         }
         "truncate-line" => {
@@ -312,9 +295,7 @@ pub fn mutate(text: &str, op: &str, rng: &mut Rng) -> Option<(String, usize)> {
             let nums: Vec<usize> = (0..w.len())
                 .filter(|&k| {
                     w[k].bytes().any(|b| b.is_ascii_digit())
-                        && w[k]
-                            .bytes()
-                            .all(|b| b.is_ascii_digit() || b == b'/' || b == b'.')
+                        && w[k].bytes().all(|b| b.is_ascii_digit() || b == b'/' || b == b'.')
                 })
                 .collect();
             let k = *rng.pick(&nums)?;
@@ -331,9 +312,8 @@ pub fn mutate(text: &str, op: &str, rng: &mut Rng) -> Option<(String, usize)> {
         "lowercase-word" => {
             let i = *rng.pick(&rules)?;
             let mut w: Vec<String> = lines[i].split(' ').map(str::to_string).collect();
-            let up: Vec<usize> = (0..w.len())
-                .filter(|&k| w[k].len() > 1 && w[k].bytes().all(|b| b.is_ascii_uppercase()))
-                .collect();
+            let up: Vec<usize> =
+                (0..w.len()).filter(|&k| w[k].len() > 1 && w[k].bytes().all(|b| b.is_ascii_uppercase())).collect();
             let k = *rng.pick(&up)?;
             w[k] = w[k].to_lowercase();
             lines[i] = w.join(" ");
@@ -378,20 +358,14 @@ pub fn mutate(text: &str, op: &str, rng: &mut Rng) -> Option<(String, usize)> {
                 .collect();
             let k = *rng.pick(&opts)?;
             let arg = w.remove(k + 1);
-            w[k] = if w[k].starts_with("--") {
-                format!("{}={arg}", w[k])
-            } else {
-                format!("{}{arg}", w[k])
-            };
+            w[k] = if w[k].starts_with("--") { format!("{}={arg}", w[k]) } else { format!("{}{arg}", w[k]) };
             lines[i] = w.join(" ");
             line_no = i;
         }
         "abbreviate-option" => {
             let i = *rng.pick(&rules)?;
             let mut w: Vec<String> = lines[i].split(' ').map(str::to_string).collect();
-            let longs: Vec<usize> = (0..w.len())
-                .filter(|&k| w[k].starts_with("--") && w[k].len() > 4)
-                .collect();
+            let longs: Vec<usize> = (0..w.len()).filter(|&k| w[k].starts_with("--") && w[k].len() > 4).collect();
             let k = *rng.pick(&longs)?;
             let keep = 3 + rng.below(w[k].len() - 3);
             w[k].truncate(keep);
@@ -402,14 +376,7 @@ pub fn mutate(text: &str, op: &str, rng: &mut Rng) -> Option<(String, usize)> {
             let i = *rng.pick(&rules)?;
             let mut w: Vec<String> = lines[i].split(' ').map(str::to_string).collect();
             let k = w.iter().position(|x| x == "-A" || x == "-I")? + 1;
-            let names = [
-                "INPUT",
-                "OUTPUT",
-                "FORWARD",
-                "PREROUTING",
-                "POSTROUTING",
-                "nosuch",
-            ];
+            let names = ["INPUT", "OUTPUT", "FORWARD", "PREROUTING", "POSTROUTING", "nosuch"];
             *w.get_mut(k)? = names[rng.below(names.len())].to_string();
             lines[i] = w.join(" ");
             line_no = i;
@@ -434,12 +401,7 @@ pub fn mutate(text: &str, op: &str, rng: &mut Rng) -> Option<(String, usize)> {
             if w.len() < 2 {
                 return None;
             }
-            let (o, a) = [
-                ("-i", "eth0"),
-                ("-o", "eth0"),
-                ("-i", "ppp+"),
-                ("! -o", "lo"),
-            ][rng.below(4)];
+            let (o, a) = [("-i", "eth0"), ("-o", "eth0"), ("-i", "ppp+"), ("! -o", "lo")][rng.below(4)];
             w.insert(2, a);
             w.insert(2, o);
             lines[i] = w.join(" ");

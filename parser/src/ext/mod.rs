@@ -32,10 +32,7 @@ pub enum Families {
 
 impl Families {
     pub fn has(self, f: Family) -> bool {
-        matches!(
-            (self, f),
-            (Families::Both, _) | (Families::V4, Family::V4) | (Families::V6, Family::V6)
-        )
+        matches!((self, f), (Families::Both, _) | (Families::V4, Family::V4) | (Families::V6, Family::V6))
     }
 }
 
@@ -56,13 +53,7 @@ pub enum Hook {
 }
 
 impl Hook {
-    pub const ALL: [Hook; 5] = [
-        Hook::Prerouting,
-        Hook::Input,
-        Hook::Forward,
-        Hook::Output,
-        Hook::Postrouting,
-    ];
+    pub const ALL: [Hook; 5] = [Hook::Prerouting, Hook::Input, Hook::Forward, Hook::Output, Hook::Postrouting];
     pub fn chain_name(self) -> &'static str {
         match self {
             Hook::Prerouting => "PREROUTING",
@@ -241,15 +232,7 @@ pub struct OptSpec {
 impl OptSpec {
     /// A plain option: no flags, no constraints.
     pub const fn new(name: &'static str, arg: ArgType, help: &'static str) -> OptSpec {
-        OptSpec {
-            name,
-            aliases: &[],
-            arg,
-            flags: 0,
-            excl: &[],
-            also: &[],
-            help,
-        }
+        OptSpec { name, aliases: &[], arg, flags: 0, excl: &[], also: &[], help }
     }
     pub const fn invert(mut self) -> Self {
         self.flags |= flags::INVERT;
@@ -377,18 +360,13 @@ impl ExtSpec {
     }
 
     pub fn option(&self, name: &str) -> Option<&OptSpec> {
-        self.options
-            .iter()
-            .find(|o| o.name == name || o.aliases.contains(&name))
+        self.options.iter().find(|o| o.name == name || o.aliases.contains(&name))
     }
 }
 
 /// Every module spec.
 pub fn all() -> impl Iterator<Item = &'static ExtSpec> {
-    matches::all()
-        .iter()
-        .copied()
-        .chain(targets::all().iter().copied())
+    matches::all().iter().copied().chain(targets::all().iter().copied())
 }
 
 /// Find a module by kind, exact name and family.
@@ -397,9 +375,7 @@ pub fn find(kind: ExtKind, name: &str, family: Family) -> Option<&'static ExtSpe
         ExtKind::Match => matches::all(),
         ExtKind::Target => targets::all(),
     };
-    list.iter()
-        .copied()
-        .find(|s| s.name == name && s.families.has(family))
+    list.iter().copied().find(|s| s.name == name && s.families.has(family))
 }
 
 /// Find a module that exists for the other family only.
@@ -408,10 +384,7 @@ pub fn find_other_family(kind: ExtKind, name: &str, family: Family) -> Option<&'
         Family::V4 => Family::V6,
         Family::V6 => Family::V4,
     };
-    find(kind, name, family)
-        .is_none()
-        .then(|| find(kind, name, other))
-        .flatten()
+    find(kind, name, family).is_none().then(|| find(kind, name, other)).flatten()
 }
 
 /// The known name nearest to `name`, for "did you mean" notes.
@@ -422,15 +395,7 @@ pub fn nearest(kind: ExtKind, name: &str, family: Family) -> Option<&'static str
     };
     list.iter()
         .filter(|s| s.families.has(family))
-        .map(|s| {
-            (
-                strsim::damerau_levenshtein(
-                    &name.to_ascii_lowercase(),
-                    &s.name.to_ascii_lowercase(),
-                ),
-                s.name,
-            )
-        })
+        .map(|s| (strsim::damerau_levenshtein(&name.to_ascii_lowercase(), &s.name.to_ascii_lowercase()), s.name))
         .filter(|(d, n)| *d <= 2.max(n.len() / 3))
         .min_by_key(|(d, _)| *d)
         .map(|(_, n)| n)

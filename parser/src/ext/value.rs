@@ -90,14 +90,8 @@ impl RateUnit {
     }
 }
 
-pub const TCP_FLAG_NAMES: [(&str, u8); 6] = [
-    ("FIN", 0x01),
-    ("SYN", 0x02),
-    ("RST", 0x04),
-    ("PSH", 0x08),
-    ("ACK", 0x10),
-    ("URG", 0x20),
-];
+pub const TCP_FLAG_NAMES: [(&str, u8); 6] =
+    [("FIN", 0x01), ("SYN", 0x02), ("RST", 0x04), ("PSH", 0x08), ("ACK", 0x10), ("URG", 0x20)];
 
 pub fn format_tcp_flags(bits: u8) -> String {
     if bits == 0x3f {
@@ -106,12 +100,7 @@ pub fn format_tcp_flags(bits: u8) -> String {
     if bits == 0 {
         return "NONE".into();
     }
-    TCP_FLAG_NAMES
-        .iter()
-        .filter(|(_, b)| bits & b != 0)
-        .map(|(n, _)| *n)
-        .collect::<Vec<_>>()
-        .join(",")
+    TCP_FLAG_NAMES.iter().filter(|(_, b)| bits & b != 0).map(|(n, _)| *n).collect::<Vec<_>>().join(",")
 }
 
 impl fmt::Display for Value {
@@ -137,11 +126,7 @@ impl fmt::Display for Value {
             Value::Net(n) => write!(f, "{}", format_net(n)),
             Value::AddrRange(a, b) => write!(f, "{a}-{b}"),
             Value::Iface(s) | Value::Str(s) | Value::Word(s) | Value::Text(s) => f.write_str(s),
-            Value::Mac(m) => write!(
-                f,
-                "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
-                m[0], m[1], m[2], m[3], m[4], m[5]
-            ),
+            Value::Mac(m) => write!(f, "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", m[0], m[1], m[2], m[3], m[4], m[5]),
             Value::Words(w) => f.write_str(&w.join(",")),
             Value::Mark { value, mask } if *mask == u32::MAX => write!(f, "{value:#x}"),
             Value::Mark { value, mask } => write!(f, "{value:#x}/{mask:#x}"),
@@ -202,16 +187,8 @@ pub fn parse_uint_range(s: &str, min: u64, max: u64) -> Result<(u64, u64), Strin
         }
         Some((a, b)) => (a, b),
     };
-    let lo = if a.is_empty() {
-        min
-    } else {
-        parse_uint(a, min, max)?
-    };
-    let hi = if b.is_empty() {
-        max
-    } else {
-        parse_uint(b, min, max)?
-    };
+    let lo = if a.is_empty() { min } else { parse_uint(a, min, max)? };
+    let hi = if b.is_empty() { max } else { parse_uint(b, min, max)? };
     if lo > hi {
         return Err(format!("range `{s}` is inverted: {lo} > {hi}"));
     }
@@ -469,10 +446,7 @@ pub fn parse_portrc(word: &str, _cx: &ArgCx) -> Result<Value, String> {
         }
         let digits = s.strip_prefix('+').unwrap_or(s);
         if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-            return digits
-                .parse::<u64>()
-                .map(|n| (n % 65536) as u16)
-                .map_err(|_| format!("port `{s}` is too large"));
+            return digits.parse::<u64>().map(|n| (n % 65536) as u16).map_err(|_| format!("port `{s}` is too large"));
         }
         SERVICES
             .iter()
@@ -513,8 +487,7 @@ pub fn parse_net(s: &str, family: Family) -> Result<IpNet, String> {
                         }
                         n as u8
                     } else {
-                        let mip =
-                            parse_ipv4(m).ok_or_else(|| format!("`{m}` is not a valid netmask"))?;
+                        let mip = parse_ipv4(m).ok_or_else(|| format!("`{m}` is not a valid netmask"))?;
                         let bits = u32::from(mip);
                         if bits.leading_ones() + bits.trailing_zeros() != 32 {
                             return Err(format!("`{m}` is not a contiguous netmask"));
@@ -543,9 +516,7 @@ pub fn parse_net(s: &str, family: Family) -> Result<IpNet, String> {
                         }
                         n as u8
                     } else {
-                        let mip: Ipv6Addr = m
-                            .parse()
-                            .map_err(|_| format!("`{m}` is not a valid netmask"))?;
+                        let mip: Ipv6Addr = m.parse().map_err(|_| format!("`{m}` is not a valid netmask"))?;
                         let bits = u128::from(mip);
                         if bits.leading_ones() + bits.trailing_zeros() != 128 {
                             return Err(format!("`{m}` is not a contiguous netmask"));
@@ -588,13 +559,8 @@ pub fn parse_ipv4(s: &str) -> Option<Ipv4Addr> {
 
 pub fn parse_ip(s: &str, family: Family) -> Result<IpAddr, String> {
     match family {
-        Family::V4 => parse_ipv4(s)
-            .map(IpAddr::V4)
-            .ok_or_else(|| format!("`{s}` is not an IPv4 address")),
-        Family::V6 => s
-            .parse::<Ipv6Addr>()
-            .map(IpAddr::V6)
-            .map_err(|_| format!("`{s}` is not an IPv6 address")),
+        Family::V4 => parse_ipv4(s).map(IpAddr::V4).ok_or_else(|| format!("`{s}` is not an IPv4 address")),
+        Family::V6 => s.parse::<Ipv6Addr>().map(IpAddr::V6).map_err(|_| format!("`{s}` is not an IPv6 address")),
     }
 }
 
@@ -633,9 +599,7 @@ pub fn parse_rate(s: &str) -> Result<(u32, RateUnit), String> {
         Some((n, u)) => (n, Some(u)),
         None => (s, None),
     };
-    let count: u32 = n
-        .parse()
-        .map_err(|_| format!("`{s}` is not a rate like 5/min"))?;
+    let count: u32 = n.parse().map_err(|_| format!("`{s}` is not a rate like 5/min"))?;
     if count == 0 {
         return Err(format!("rate `{s}` must be at least 1"));
     }
@@ -645,11 +609,7 @@ pub fn parse_rate(s: &str) -> Result<(u32, RateUnit), String> {
         Some(u) if !u.is_empty() && "minute".starts_with(u) => RateUnit::Minute,
         Some(u) if !u.is_empty() && "hour".starts_with(u) => RateUnit::Hour,
         Some(u) if !u.is_empty() && "day".starts_with(u) => RateUnit::Day,
-        Some(u) => {
-            return Err(format!(
-                "`{u}` is not a rate unit (second, minute, hour, day)"
-            ))
-        }
+        Some(u) => return Err(format!("`{u}` is not a rate unit (second, minute, hour, day)")),
     };
     Ok((count, unit))
 }
@@ -659,9 +619,7 @@ pub fn parse(ty: &ArgType, word: &str, cx: &ArgCx) -> Result<Value, String> {
     match *ty {
         ArgType::None => Ok(Value::Flag),
         ArgType::UInt { min, max } => parse_uint(word, min, max).map(Value::UInt),
-        ArgType::UIntRange { min, max } => {
-            parse_uint_range(word, min, max).map(|(a, b)| Value::Range(a, b))
-        }
+        ArgType::UIntRange { min, max } => parse_uint_range(word, min, max).map(|(a, b)| Value::Range(a, b)),
         ArgType::Port => parse_port(word).map(|p| Value::Ports(vec![(p, p)])),
         ArgType::PortRange => parse_port_range(word).map(|r| Value::Ports(vec![r])),
         ArgType::PortList { max } => {
@@ -673,17 +631,13 @@ pub fn parse(ty: &ArgType, word: &str, cx: &ArgCx) -> Result<Value, String> {
                 ports.push(r);
             }
             if count > max {
-                return Err(format!(
-                    "too many ports: {count} counted (a range counts twice), at most {max}"
-                ));
+                return Err(format!("too many ports: {count} counted (a range counts twice), at most {max}"));
             }
             Ok(Value::Ports(ports))
         }
         ArgType::Addr => parse_net(word, cx.family).map(Value::Net),
         ArgType::AddrRange => {
-            let (a, b) = word
-                .split_once('-')
-                .ok_or_else(|| format!("`{word}` is not a range like a.b.c.d-e.f.g.h"))?;
+            let (a, b) = word.split_once('-').ok_or_else(|| format!("`{word}` is not a range like a.b.c.d-e.f.g.h"))?;
             let (a, b) = (parse_ip(a, cx.family)?, parse_ip(b, cx.family)?);
             Ok(Value::AddrRange(a, b))
         }
@@ -752,16 +706,10 @@ mod tests {
         let n = parse_net("10.0.0.5/255.255.255.0", Family::V4).unwrap();
         assert_eq!(n.prefix_len(), 24);
         assert_eq!(format_net(&n), "10.0.0.0/24");
-        assert_eq!(
-            format_net(&parse_net("1.2.3.4/32", Family::V4).unwrap()),
-            "1.2.3.4"
-        );
+        assert_eq!(format_net(&parse_net("1.2.3.4/32", Family::V4).unwrap()), "1.2.3.4");
         assert!(parse_net("::1", Family::V4).unwrap_err().contains("IPv6"));
         assert!(parse_net("10.0.0.0/33", Family::V4).is_err());
-        assert_eq!(
-            format_net(&parse_net("2001:db8::1/64", Family::V6).unwrap()),
-            "2001:db8::/64"
-        );
+        assert_eq!(format_net(&parse_net("2001:db8::1/64", Family::V6).unwrap()), "2001:db8::/64");
     }
 
     #[test]

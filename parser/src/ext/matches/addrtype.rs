@@ -37,60 +37,35 @@ fn types(s: &str, _: &ArgCx) -> Result<Value, String> {
             .ok_or_else(|| format!("bad address type `{part}` (valid: {})", TYPES.join(", ")))?;
         mask |= 1 << i;
     }
-    Ok(Value::Words(
-        (0..TYPES.len())
-            .filter(|i| mask & (1 << i) != 0)
-            .map(|i| TYPES[i].to_string())
-            .collect(),
-    ))
+    Ok(Value::Words((0..TYPES.len()).filter(|i| mask & (1 << i) != 0).map(|i| TYPES[i].to_string()).collect()))
 }
 
 pub static OPTIONS: [OptSpec; 4] = [
-    OptSpec::new(
-        "src-type",
-        ArgType::Custom(types),
-        "source address type(s): LOCAL, UNICAST, BROADCAST, MULTICAST, …",
-    )
-    .invert(),
+    OptSpec::new("src-type", ArgType::Custom(types), "source address type(s): LOCAL, UNICAST, BROADCAST, MULTICAST, …")
+        .invert(),
     OptSpec::new(
         "dst-type",
         ArgType::Custom(types),
         "destination address type(s): LOCAL, UNICAST, BROADCAST, MULTICAST, …",
     )
     .invert(),
-    OptSpec::new(
-        "limit-iface-in",
-        ArgType::None,
-        "look the address up on the input interface only",
-    )
-    .excl(&["limit-iface-out"]),
-    OptSpec::new(
-        "limit-iface-out",
-        ArgType::None,
-        "look the address up on the output interface only",
-    )
-    .excl(&["limit-iface-in"]),
+    OptSpec::new("limit-iface-in", ArgType::None, "look the address up on the input interface only")
+        .excl(&["limit-iface-out"]),
+    OptSpec::new("limit-iface-out", ArgType::None, "look the address up on the output interface only")
+        .excl(&["limit-iface-in"]),
 ];
 
 /// `addrtype_check` (a type option is needed) and the kernel's
 /// `addrtype_mt_checkentry_v1` (interface limits per hook, IPv6 types).
 fn check(cx: &mut CheckCx) {
     if !cx.has("src-type") && !cx.has("dst-type") {
-        let d = Diagnostic::new(
-            &codes::OPTION_CONFLICT,
-            cx.inst.span,
-            "`addrtype` needs `--src-type` or `--dst-type`",
-        );
+        let d = Diagnostic::new(&codes::OPTION_CONFLICT, cx.inst.span, "`addrtype` needs `--src-type` or `--dst-type`");
         cx.push(d);
         return;
     }
     let hooks = cx.rule.hooks.clone();
-    let bad_in = hooks
-        .iter()
-        .any(|h| matches!(h, Hook::Output | Hook::Postrouting));
-    let bad_out = hooks
-        .iter()
-        .any(|h| matches!(h, Hook::Prerouting | Hook::Input));
+    let bad_in = hooks.iter().any(|h| matches!(h, Hook::Output | Hook::Postrouting));
+    let bad_out = hooks.iter().any(|h| matches!(h, Hook::Prerouting | Hook::Input));
     if let Some(o) = cx.opt("limit-iface-in").filter(|_| bad_in) {
         let d = Diagnostic::new(
             &codes::KERNEL_REJECTS,
@@ -113,10 +88,8 @@ fn check(cx: &mut CheckCx) {
             let Some(o) = cx.opt(name) else { continue };
             if let Value::Words(w) = &o.value {
                 for t in w {
-                    let bad = matches!(
-                        t.as_str(),
-                        "BLACKHOLE" | "BROADCAST" | "PROHIBIT" | "THROW" | "NAT" | "XRESOLVE"
-                    );
+                    let bad =
+                        matches!(t.as_str(), "BLACKHOLE" | "BROADCAST" | "PROHIBIT" | "THROW" | "NAT" | "XRESOLVE");
                     if bad {
                         found.push(Diagnostic::new(
                             &codes::KERNEL_REJECTS,

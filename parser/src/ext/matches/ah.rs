@@ -8,29 +8,12 @@ use std::fmt::Write;
 use super::esp::{parse_u32_range, save_range};
 use crate::ext::{ArgType, ExtInstance, ExtKind, ExtSpec, Families, OptSpec};
 
-pub static OPTIONS_V4: [OptSpec; 1] = [OptSpec::new(
-    "ahspi",
-    ArgType::Custom(parse_u32_range),
-    "SPI or SPI range a:b",
-)
-.invert()];
+pub static OPTIONS_V4: [OptSpec; 1] =
+    [OptSpec::new("ahspi", ArgType::Custom(parse_u32_range), "SPI or SPI range a:b").invert()];
 
 pub static OPTIONS_V6: [OptSpec; 3] = [
-    OptSpec::new(
-        "ahspi",
-        ArgType::Custom(parse_u32_range),
-        "SPI or SPI range a:b",
-    )
-    .invert(),
-    OptSpec::new(
-        "ahlen",
-        ArgType::UInt {
-            min: 0,
-            max: u32::MAX as u64,
-        },
-        "header length",
-    )
-    .invert(),
+    OptSpec::new("ahspi", ArgType::Custom(parse_u32_range), "SPI or SPI range a:b").invert(),
+    OptSpec::new("ahlen", ArgType::UInt { min: 0, max: u32::MAX as u64 }, "header length").invert(),
     OptSpec::new("ahres", ArgType::None, "reserved field is zero"),
 ];
 
@@ -64,11 +47,7 @@ pub static SPEC_V6: ExtSpec = ExtSpec {
     families: Families::V6,
     options: &OPTIONS_V6,
     save: Some(save_v6),
-    ..ExtSpec::new(
-        "ah",
-        ExtKind::Match,
-        "IPsec AH extension header: SPI, length, reserved field",
-    )
+    ..ExtSpec::new("ah", ExtKind::Match, "IPsec AH extension header: SPI, length, reserved field")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC_V4, &SPEC_V6];

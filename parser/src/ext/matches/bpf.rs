@@ -39,10 +39,7 @@ fn scan_uint(s: &str) -> Option<(u64, &str)> {
 /// `N,code jt jf k,code jt jf k,…` as iptables reads it.
 pub fn parse_program(s: &str) -> Result<Vec<Insn>, String> {
     if s.starts_with('\'') {
-        return Err(
-            "iptables-restore does not read `'` as a quote: put the program in double quotes"
-                .into(),
-        );
+        return Err("iptables-restore does not read `'` as a quote: put the program in double quotes".into());
     }
     let (len, rest) = scan_uint(s)
         .filter(|(_, r)| r.starts_with(','))
@@ -70,18 +67,10 @@ pub fn parse_program(s: &str) -> Result<Vec<Insn>, String> {
         let (jt, r) = scan_uint(r).ok_or_else(bad)?;
         let (jf, r) = scan_uint(r).ok_or_else(bad)?;
         let (k, _) = scan_uint(r).ok_or_else(bad)?;
-        prog.push(Insn {
-            code: code as u16,
-            jt: jt as u8,
-            jf: jf as u8,
-            k: k as u32,
-        });
+        prog.push(Insn { code: code as u16, jt: jt as u8, jf: jf as u8, k: k as u32 });
     }
     if prog.len() != usize::from(len) {
-        return Err(format!(
-            "the program has {} instructions, its length says {len}",
-            prog.len()
-        ));
+        return Err(format!("the program has {} instructions, its length says {len}", prog.len()));
     }
     Ok(prog)
 }
@@ -93,8 +82,7 @@ fn allowed(code: u16) -> bool {
         // 32-bit ALU with K or X: add sub mul div or and lsh rsh mod xor.
         c if c & 0x07 == ALU => {
             let op = c & 0xf0;
-            (c & !0xf8 == ALU
-                && [0x00, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0x90, 0xa0].contains(&op))
+            (c & !0xf8 == ALU && [0x00, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0x90, 0xa0].contains(&op))
                 || c == ALU | 0x80
         }
         // ld: W/H/B abs and ind, W len, imm, mem.
@@ -104,9 +92,7 @@ fn allowed(code: u16) -> bool {
         // st, stx, tax, txa, ret K, ret A.
         0x02 | 0x03 | 0x07 | 0x87 | 0x06 | 0x16 => true,
         // ja; jeq jgt jge jset with K or X.
-        c if c & 0x07 == JMP => {
-            c == JMP || (c & !0xf8 == JMP && [0x10, 0x20, 0x30, 0x40].contains(&(c & 0xf0)))
-        }
+        c if c & 0x07 == JMP => c == JMP || (c & !0xf8 == JMP && [0x10, 0x20, 0x30, 0x40].contains(&(c & 0xf0))),
         _ => false,
     }
 }
@@ -116,21 +102,14 @@ pub fn check_classic(prog: &[Insn]) -> Result<(), String> {
     let flen = prog.len();
     for (pc, f) in prog.iter().enumerate() {
         if !allowed(f.code) {
-            return Err(format!(
-                "instruction {pc}: opcode {} is not allowed",
-                f.code
-            ));
+            return Err(format!("instruction {pc}: opcode {} is not allowed", f.code));
         }
         let k = f.k;
         match f.code {
             0x34 | 0x94 if k == 0 => return Err(format!("instruction {pc}: division by zero")),
             0x64 | 0x74 if k >= 32 => return Err(format!("instruction {pc}: shift by {k}")),
-            0x60 | 0x61 | 0x02 | 0x03 if k >= 16 => {
-                return Err(format!("instruction {pc}: memory slot {k} (0-15)"))
-            }
-            0x05 if k as usize >= flen - pc - 1 => {
-                return Err(format!("instruction {pc}: jump beyond the end"))
-            }
+            0x60 | 0x61 | 0x02 | 0x03 if k >= 16 => return Err(format!("instruction {pc}: memory slot {k} (0-15)")),
+            0x05 if k as usize >= flen - pc - 1 => return Err(format!("instruction {pc}: jump beyond the end")),
             c if c & 0x07 == 0x05
                 && c != 0x05
                 && (pc + f.jt as usize + 1 >= flen || pc + f.jf as usize + 1 >= flen) =>
@@ -157,10 +136,7 @@ pub fn check_classic(prog: &[Insn]) -> Result<(), String> {
         match f.code {
             0x02 | 0x03 => valid |= 1 << f.k,
             0x60 | 0x61 if valid & (1 << f.k) == 0 => {
-                return Err(format!(
-                    "instruction {pc}: reads memory slot {} before any write",
-                    f.k
-                ))
+                return Err(format!("instruction {pc}: reads memory slot {} before any write", f.k))
             }
             0x05 => {
                 masks[pc + 1 + f.k as usize] &= valid;
@@ -180,10 +156,7 @@ pub fn check_classic(prog: &[Insn]) -> Result<(), String> {
 fn parse_bytecode(s: &str, _: &ArgCx) -> Result<Value, String> {
     let prog = parse_program(s)?;
     let mut text = format!("{},", prog.len());
-    let body: Vec<String> = prog
-        .iter()
-        .map(|f| format!("{} {} {} {}", f.code, f.jt, f.jf, f.k))
-        .collect();
+    let body: Vec<String> = prog.iter().map(|f| format!("{} {} {} {}", f.code, f.jt, f.jf, f.k)).collect();
     text.push_str(&body.join(","));
     Ok(Value::Opaque(vec![text]))
 }
@@ -194,16 +167,8 @@ fn parse_path(s: &str, _: &ArgCx) -> Result<Value, String> {
 }
 
 pub static OPTIONS: [OptSpec; 2] = [
-    OptSpec::new(
-        "bytecode",
-        ArgType::Custom(parse_bytecode),
-        "\"N,code jt jf k,…\" (nfbpf_compile output)",
-    ),
-    OptSpec::new(
-        "object-pinned",
-        ArgType::Custom(parse_path),
-        "path of a pinned eBPF program",
-    ),
+    OptSpec::new("bytecode", ArgType::Custom(parse_bytecode), "\"N,code jt jf k,…\" (nfbpf_compile output)"),
+    OptSpec::new("object-pinned", ArgType::Custom(parse_path), "path of a pinned eBPF program"),
 ];
 
 fn check(cx: &mut CheckCx) {
@@ -248,11 +213,7 @@ pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
     check: Some(check),
     save: Some(save),
-    ..ExtSpec::new(
-        "bpf",
-        ExtKind::Match,
-        "a classic BPF program or pinned eBPF object decides",
-    )
+    ..ExtSpec::new("bpf", ExtKind::Match, "a classic BPF program or pinned eBPF object decides")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

@@ -16,15 +16,7 @@ fn parse_path(s: &str, _: &ArgCx) -> Result<Value, String> {
 
 pub static OPTIONS: [OptSpec; 2] = [
     OptSpec::new("path", ArgType::Custom(parse_path), "cgroup v2 path").invert(),
-    OptSpec::new(
-        "cgroup",
-        ArgType::UInt {
-            min: 0,
-            max: u32::MAX as u64,
-        },
-        "net_cls class id",
-    )
-    .invert(),
+    OptSpec::new("cgroup", ArgType::UInt { min: 0, max: u32::MAX as u64 }, "net_cls class id").invert(),
 ];
 
 fn check(cx: &mut CheckCx) {
@@ -62,11 +54,7 @@ pub static SPEC: ExtSpec = ExtSpec {
     hooks: &[Hook::Input, Hook::Output, Hook::Postrouting],
     check: Some(check),
     save: Some(save),
-    ..ExtSpec::new(
-        "cgroup",
-        ExtKind::Match,
-        "control group of the local socket",
-    )
+    ..ExtSpec::new("cgroup", ExtKind::Match, "control group of the local socket")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

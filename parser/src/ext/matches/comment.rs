@@ -10,10 +10,7 @@ use crate::ext::{ArgType, CheckCx, ExtInstance, ExtKind, ExtSpec, OptSpec};
 /// only letters, digits, `_` and `-`; otherwise in double quotes with `"`,
 /// `\` and `'` escaped by a backslash.
 pub fn save_string(out: &mut String, value: &str) {
-    let plain = !value.is_empty()
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    let plain = !value.is_empty() && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     out.push(' ');
     if plain {
         out.push_str(value);
@@ -50,10 +47,7 @@ pub fn warn_truncated(cx: &mut CheckCx, name: &str, max: usize) {
         let d = Diagnostic::new(
             &codes::VALUE_TRUNCATED,
             o.span,
-            format!(
-                "`--{name}` is {} bytes long; iptables silently keeps only the first {max}",
-                text.len()
-            ),
+            format!("`--{name}` is {} bytes long; iptables silently keeps only the first {max}", text.len()),
         );
         cx.push(d);
     }
@@ -81,11 +75,7 @@ pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
     check: Some(check),
     save: Some(save),
-    ..ExtSpec::new(
-        "comment",
-        ExtKind::Match,
-        "a comment on the rule; matches every packet",
-    )
+    ..ExtSpec::new("comment", ExtKind::Match, "a comment on the rule; matches every packet")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

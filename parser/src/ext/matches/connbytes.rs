@@ -34,21 +34,9 @@ fn parse_mode(s: &str, _: &ArgCx) -> Result<Value, String> {
 }
 
 pub static OPTIONS: [OptSpec; 3] = [
-    OptSpec::new("connbytes", ArgType::Custom(parse_count), "from[:to] count")
-        .invert()
-        .mand(),
-    OptSpec::new(
-        "connbytes-dir",
-        ArgType::Custom(parse_dir),
-        "original, reply or both",
-    )
-    .mand(),
-    OptSpec::new(
-        "connbytes-mode",
-        ArgType::Custom(parse_mode),
-        "packets, bytes or avgpkt",
-    )
-    .mand(),
+    OptSpec::new("connbytes", ArgType::Custom(parse_count), "from[:to] count").invert().mand(),
+    OptSpec::new("connbytes-dir", ArgType::Custom(parse_dir), "original, reply or both").mand(),
+    OptSpec::new("connbytes-mode", ArgType::Custom(parse_mode), "packets, bytes or avgpkt").mand(),
 ];
 
 fn save(inst: &ExtInstance, out: &mut String) {
@@ -74,11 +62,7 @@ fn save(inst: &ExtInstance, out: &mut String) {
 pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
     save: Some(save),
-    ..ExtSpec::new(
-        "connbytes",
-        ExtKind::Match,
-        "bytes or packets the connection has seen so far",
-    )
+    ..ExtSpec::new("connbytes", ExtKind::Match, "bytes or packets the connection has seen so far")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

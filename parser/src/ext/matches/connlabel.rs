@@ -20,13 +20,7 @@ fn parse_label(s: &str, _: &ArgCx) -> Result<Value, String> {
 }
 
 pub static OPTIONS: [OptSpec; 2] = [
-    OptSpec::new(
-        "label",
-        ArgType::Custom(parse_label),
-        "label bit 0-127, or its name",
-    )
-    .invert()
-    .mand(),
+    OptSpec::new("label", ArgType::Custom(parse_label), "label bit 0-127, or its name").invert().mand(),
     OptSpec::new("set", ArgType::None, "also set the label on the connection"),
 ];
 
@@ -42,9 +36,7 @@ fn check(cx: &mut CheckCx) {
         Value::Str(name) => cx.push(Diagnostic::new(
             &codes::HOST_REQUIREMENT,
             span,
-            format!(
-                "label `{name}` must be defined in connlabel.conf on the host that loads the file"
-            ),
+            format!("label `{name}` must be defined in connlabel.conf on the host that loads the file"),
         )),
         _ => {}
     }

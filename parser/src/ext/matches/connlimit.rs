@@ -14,41 +14,21 @@ fn parse_mask(s: &str, cx: &ArgCx) -> Result<Value, String> {
 pub static OPTIONS: [OptSpec; 5] = [
     OptSpec::new(
         "connlimit-upto",
-        ArgType::UInt {
-            min: 0,
-            max: u32::MAX as u64,
-        },
+        ArgType::UInt { min: 0, max: u32::MAX as u64 },
         "match while the count is at most this",
     )
     .invert()
     .excl(&["connlimit-above"]),
     OptSpec::new(
         "connlimit-above",
-        ArgType::UInt {
-            min: 0,
-            max: u32::MAX as u64,
-        },
+        ArgType::UInt { min: 0, max: u32::MAX as u64 },
         "match when the count is above this",
     )
     .invert()
     .excl(&["connlimit-upto"]),
-    OptSpec::new(
-        "connlimit-mask",
-        ArgType::Custom(parse_mask),
-        "group addresses by this prefix length",
-    ),
-    OptSpec::new(
-        "connlimit-saddr",
-        ArgType::None,
-        "count by source address (default)",
-    )
-    .excl(&["connlimit-daddr"]),
-    OptSpec::new(
-        "connlimit-daddr",
-        ArgType::None,
-        "count by destination address",
-    )
-    .excl(&["connlimit-saddr"]),
+    OptSpec::new("connlimit-mask", ArgType::Custom(parse_mask), "group addresses by this prefix length"),
+    OptSpec::new("connlimit-saddr", ArgType::None, "count by source address (default)").excl(&["connlimit-daddr"]),
+    OptSpec::new("connlimit-daddr", ArgType::None, "count by destination address").excl(&["connlimit-saddr"]),
 ];
 
 fn check(cx: &mut CheckCx) {
@@ -64,11 +44,7 @@ fn save(inst: &ExtInstance, out: &mut String, full: u8) {
             "connlimit-above" => o.negated,
             _ => continue,
         };
-        let name = if upto {
-            "connlimit-upto"
-        } else {
-            "connlimit-above"
-        };
+        let name = if upto { "connlimit-upto" } else { "connlimit-above" };
         let _ = write!(out, " --{name} {}", o.value);
     }
     match inst.opt("connlimit-mask") {

@@ -4,13 +4,8 @@ use std::fmt::Write;
 
 use crate::ext::{ArgType, ExtInstance, ExtKind, ExtSpec, OptSpec};
 
-pub static OPTIONS: [OptSpec; 1] = [OptSpec::new(
-    "mark",
-    ArgType::MarkMask,
-    "value[/mask]: (mark AND mask) equals value",
-)
-.invert()
-.mand()];
+pub static OPTIONS: [OptSpec; 1] =
+    [OptSpec::new("mark", ArgType::MarkMask, "value[/mask]: (mark AND mask) equals value").invert().mand()];
 
 fn save(inst: &ExtInstance, out: &mut String) {
     if let Some(o) = inst.opt("mark") {
@@ -35,14 +30,8 @@ mod tests {
     fn forms() {
         let v4 = crate::Family::V4;
         let rt = |r| roundtrip(v4, "mangle", r);
-        assert_eq!(
-            rt("-m connmark --mark 0xffffffff/0xffffffff").unwrap(),
-            "-A INPUT -m connmark --mark 0xffffffff"
-        );
-        assert_eq!(
-            rt("-m connmark ! --mark 0/0xffffffff").unwrap(),
-            "-A INPUT -m connmark ! --mark 0x0"
-        );
+        assert_eq!(rt("-m connmark --mark 0xffffffff/0xffffffff").unwrap(), "-A INPUT -m connmark --mark 0xffffffff");
+        assert_eq!(rt("-m connmark ! --mark 0/0xffffffff").unwrap(), "-A INPUT -m connmark ! --mark 0x0");
         assert!(rt("-m connmark --mark 0xfffffffff").is_err());
         assert!(rt("-m connmark").is_err());
     }

@@ -16,24 +16,8 @@ use super::length::mint_range;
 
 /// Connection states in the order iptables-save prints them, with the
 /// order names are tried when abbreviated (`n` is NEW, `e` ESTABLISHED).
-pub const CT_STATES: [&str; 7] = [
-    "INVALID",
-    "NEW",
-    "RELATED",
-    "ESTABLISHED",
-    "UNTRACKED",
-    "SNAT",
-    "DNAT",
-];
-const CT_STATE_TRY: [&str; 7] = [
-    "INVALID",
-    "NEW",
-    "ESTABLISHED",
-    "RELATED",
-    "UNTRACKED",
-    "SNAT",
-    "DNAT",
-];
+pub const CT_STATES: [&str; 7] = ["INVALID", "NEW", "RELATED", "ESTABLISHED", "UNTRACKED", "SNAT", "DNAT"];
+const CT_STATE_TRY: [&str; 7] = ["INVALID", "NEW", "ESTABLISHED", "RELATED", "UNTRACKED", "SNAT", "DNAT"];
 
 /// A comma list of names, each any case-insensitive prefix of a name in
 /// `try_order` (the first that fits wins), printed in `print_order`
@@ -50,21 +34,12 @@ pub fn name_list(
         let hit = (!part.is_empty())
             .then(|| try_order.iter().find(|n| n.starts_with(&up)))
             .flatten()
-            .ok_or_else(|| {
-                format!(
-                    "bad {what} `{part}` in `{s}` (valid: {})",
-                    print_order.join(", ")
-                )
-            })?;
+            .ok_or_else(|| format!("bad {what} `{part}` in `{s}` (valid: {})", print_order.join(", ")))?;
         if !found.contains(hit) {
             found.push(hit);
         }
     }
-    Ok(print_order
-        .iter()
-        .copied()
-        .filter(|n| found.contains(n))
-        .collect())
+    Ok(print_order.iter().copied().filter(|n| found.contains(n)).collect())
 }
 
 fn ctstate(s: &str, _: &ArgCx) -> Result<Value, String> {
@@ -79,11 +54,7 @@ fn ctstatus(s: &str, _: &ArgCx) -> Result<Value, String> {
     let mut with_none = vec!["NONE"];
     with_none.extend(STATUS_PRINT);
     let v = name_list(s, &STATUS_TRY, &with_none, "ctstatus")?;
-    let mut v: Vec<String> = v
-        .into_iter()
-        .filter(|n| *n != "NONE")
-        .map(String::from)
-        .collect();
+    let mut v: Vec<String> = v.into_iter().filter(|n| *n != "NONE").map(String::from).collect();
     if v.is_empty() {
         v.push("NONE".into());
     }
@@ -91,9 +62,7 @@ fn ctstatus(s: &str, _: &ArgCx) -> Result<Value, String> {
 }
 
 fn ctproto(s: &str, _: &ArgCx) -> Result<Value, String> {
-    parse_protocol(s)
-        .map(|n| Value::UInt(n.into()))
-        .ok_or_else(|| format!("unknown protocol `{s}`"))
+    parse_protocol(s).map(|n| Value::UInt(n.into())).ok_or_else(|| format!("unknown protocol `{s}`"))
 }
 
 /// `host[/len|/mask]` as `XTTYPE_HOSTMASK` reads it: the address is kept
@@ -109,9 +78,7 @@ fn hostmask(s: &str, cx: &ArgCx) -> Result<Value, String> {
         Ok(a) => a.to_string(),
         Err(e) => {
             let name_like = !host.is_empty()
-                && host
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+                && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
                 && host.chars().any(|c| c.is_ascii_alphabetic());
             if name_like {
                 host.to_string()
@@ -123,16 +90,8 @@ fn hostmask(s: &str, cx: &ArgCx) -> Result<Value, String> {
                 if other {
                     return Err(format!(
                         "`{host}` is an {} address in an {} ruleset",
-                        if cx.family == Family::V4 {
-                            "IPv6"
-                        } else {
-                            "IPv4"
-                        },
-                        if cx.family == Family::V4 {
-                            "IPv4"
-                        } else {
-                            "IPv6"
-                        },
+                        if cx.family == Family::V4 { "IPv6" } else { "IPv4" },
+                        if cx.family == Family::V4 { "IPv4" } else { "IPv6" },
                     ));
                 }
                 return Err(e);
@@ -158,20 +117,12 @@ fn hostmask(s: &str, cx: &ArgCx) -> Result<Value, String> {
                     Some((total, ones)) if total == full => ones,
                     Some(_) => full,
                     None if parse_c_uint(m).is_some() => full,
-                    None => {
-                        return Err(format!(
-                            "`{m}` is neither a prefix length (0-{full}) nor a netmask"
-                        ))
-                    }
+                    None => return Err(format!("`{m}` is neither a prefix length (0-{full}) nor a netmask")),
                 }
             }
         },
     };
-    Ok(Value::Text(if len == full {
-        addr
-    } else {
-        format!("{addr}/{len}")
-    }))
+    Ok(Value::Text(if len == full { addr } else { format!("{addr}/{len}") }))
 }
 
 /// `XTTYPE_PORTRC`: `p`, `p:q`, `p:`, `:q`; names allowed; not reordered.
@@ -181,16 +132,11 @@ fn portrc(s: &str, _: &ArgCx) -> Result<Value, String> {
             let p = parse_port(s)?;
             (p, p)
         }
-        Some((a, b)) => (
-            if a.is_empty() { 0 } else { parse_port(a)? },
-            if b.is_empty() { 65535 } else { parse_port(b)? },
-        ),
+        Some((a, b)) => {
+            (if a.is_empty() { 0 } else { parse_port(a)? }, if b.is_empty() { 65535 } else { parse_port(b)? })
+        }
     };
-    Ok(Value::Text(if lo == hi || hi == 0 {
-        lo.to_string()
-    } else {
-        format!("{lo}:{hi}")
-    }))
+    Ok(Value::Text(if lo == hi || hi == 0 { lo.to_string() } else { format!("{lo}:{hi}") }))
 }
 
 fn ctexpire(s: &str, _: &ArgCx) -> Result<Value, String> {
@@ -205,77 +151,20 @@ pub static OPTIONS: [OptSpec; 13] = [
         "states: INVALID, NEW, ESTABLISHED, RELATED, UNTRACKED, SNAT, DNAT",
     )
     .invert(),
-    OptSpec::new(
-        "ctproto",
-        ArgType::Custom(ctproto),
-        "layer-4 protocol of the connection (name or number)",
-    )
-    .invert(),
-    OptSpec::new(
-        "ctorigsrc",
-        ArgType::Custom(hostmask),
-        "source address of the original direction",
-    )
-    .invert(),
-    OptSpec::new(
-        "ctorigdst",
-        ArgType::Custom(hostmask),
-        "destination address of the original direction",
-    )
-    .invert(),
-    OptSpec::new(
-        "ctreplsrc",
-        ArgType::Custom(hostmask),
-        "source address of the reply direction",
-    )
-    .invert(),
-    OptSpec::new(
-        "ctrepldst",
-        ArgType::Custom(hostmask),
-        "destination address of the reply direction",
-    )
-    .invert(),
-    OptSpec::new(
-        "ctorigsrcport",
-        ArgType::Custom(portrc),
-        "source port (range) of the original direction",
-    )
-    .invert(),
-    OptSpec::new(
-        "ctorigdstport",
-        ArgType::Custom(portrc),
-        "destination port (range) of the original direction",
-    )
-    .invert(),
-    OptSpec::new(
-        "ctreplsrcport",
-        ArgType::Custom(portrc),
-        "source port (range) of the reply direction",
-    )
-    .invert(),
-    OptSpec::new(
-        "ctrepldstport",
-        ArgType::Custom(portrc),
-        "destination port (range) of the reply direction",
-    )
-    .invert(),
-    OptSpec::new(
-        "ctstatus",
-        ArgType::Custom(ctstatus),
-        "status bits: NONE, EXPECTED, SEEN_REPLY, ASSURED, CONFIRMED",
-    )
-    .invert(),
-    OptSpec::new(
-        "ctexpire",
-        ArgType::Custom(ctexpire),
-        "remaining lifetime in seconds, or a range a:b",
-    )
-    .invert(),
-    OptSpec::new(
-        "ctdir",
-        ArgType::Choice(&["ORIGINAL", "REPLY"]),
-        "direction of the packet: ORIGINAL or REPLY",
-    ),
+    OptSpec::new("ctproto", ArgType::Custom(ctproto), "layer-4 protocol of the connection (name or number)").invert(),
+    OptSpec::new("ctorigsrc", ArgType::Custom(hostmask), "source address of the original direction").invert(),
+    OptSpec::new("ctorigdst", ArgType::Custom(hostmask), "destination address of the original direction").invert(),
+    OptSpec::new("ctreplsrc", ArgType::Custom(hostmask), "source address of the reply direction").invert(),
+    OptSpec::new("ctrepldst", ArgType::Custom(hostmask), "destination address of the reply direction").invert(),
+    OptSpec::new("ctorigsrcport", ArgType::Custom(portrc), "source port (range) of the original direction").invert(),
+    OptSpec::new("ctorigdstport", ArgType::Custom(portrc), "destination port (range) of the original direction")
+        .invert(),
+    OptSpec::new("ctreplsrcport", ArgType::Custom(portrc), "source port (range) of the reply direction").invert(),
+    OptSpec::new("ctrepldstport", ArgType::Custom(portrc), "destination port (range) of the reply direction").invert(),
+    OptSpec::new("ctstatus", ArgType::Custom(ctstatus), "status bits: NONE, EXPECTED, SEEN_REPLY, ASSURED, CONFIRMED")
+        .invert(),
+    OptSpec::new("ctexpire", ArgType::Custom(ctexpire), "remaining lifetime in seconds, or a range a:b").invert(),
+    OptSpec::new("ctdir", ArgType::Choice(&["ORIGINAL", "REPLY"]), "direction of the packet: ORIGINAL or REPLY"),
 ];
 
 /// `conntrack_mt_check`: at least one option; host names need DNS.
@@ -326,11 +215,7 @@ pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
     check: Some(check),
     save: Some(save),
-    ..ExtSpec::new(
-        "conntrack",
-        ExtKind::Match,
-        "connection tracking state, addresses, ports, status and expiry",
-    )
+    ..ExtSpec::new("conntrack", ExtKind::Match, "connection tracking state, addresses, ports, status and expiry")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

@@ -2,20 +2,10 @@
 
 use crate::ext::{ArgType, ExtKind, ExtSpec, OptSpec};
 
-pub static OPTIONS: [OptSpec; 1] = [OptSpec::new(
-    "cpu",
-    ArgType::UInt {
-        min: 0,
-        max: u32::MAX as u64,
-    },
-    "CPU number",
-)
-.invert()
-.mand()];
+pub static OPTIONS: [OptSpec; 1] =
+    [OptSpec::new("cpu", ArgType::UInt { min: 0, max: u32::MAX as u64 }, "CPU number").invert().mand()];
 
-pub static SPEC: ExtSpec = ExtSpec {
-    options: &OPTIONS,
-    ..ExtSpec::new("cpu", ExtKind::Match, "CPU that processes the packet")
-};
+pub static SPEC: ExtSpec =
+    ExtSpec { options: &OPTIONS, ..ExtSpec::new("cpu", ExtKind::Match, "CPU that processes the packet") };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

@@ -7,10 +7,8 @@ use crate::ext::value::{parse_port, ArgCx, Value};
 use crate::ext::{ArgType, ExtInstance, ExtKind, ExtSpec, OptSpec};
 
 /// DCCP packet types by number (`dccp_pkt_types`).
-const TYPES: [&str; 11] = [
-    "REQUEST", "RESPONSE", "DATA", "ACK", "DATAACK", "CLOSEREQ", "CLOSE", "RESET", "SYNC",
-    "SYNCACK", "INVALID",
-];
+const TYPES: [&str; 11] =
+    ["REQUEST", "RESPONSE", "DATA", "ACK", "DATAACK", "CLOSEREQ", "CLOSE", "RESET", "SYNC", "SYNCACK", "INVALID"];
 
 /// `XTTYPE_PORTRC` with both ends stored: `p`, `p:q`, `p:`, `:q`.
 pub fn port_range(s: &str, _: &ArgCx) -> Result<Value, String> {
@@ -19,10 +17,9 @@ pub fn port_range(s: &str, _: &ArgCx) -> Result<Value, String> {
             let p = parse_port(s)?;
             (p, p)
         }
-        Some((a, b)) => (
-            if a.is_empty() { 0 } else { parse_port(a)? },
-            if b.is_empty() { 65535 } else { parse_port(b)? },
-        ),
+        Some((a, b)) => {
+            (if a.is_empty() { 0 } else { parse_port(a)? }, if b.is_empty() { 65535 } else { parse_port(b)? })
+        }
     };
     Ok(Value::Range(lo.into(), hi.into()))
 }
@@ -36,41 +33,24 @@ fn types(s: &str, _: &ArgCx) -> Result<Value, String> {
             .ok_or_else(|| format!("unknown DCCP type `{part}` (valid: {})", TYPES.join(", ")))?;
         mask |= 1 << i;
     }
-    Ok(Value::Words(
-        (0..TYPES.len())
-            .filter(|i| mask & (1 << i) != 0)
-            .map(|i| TYPES[i].to_string())
-            .collect(),
-    ))
+    Ok(Value::Words((0..TYPES.len()).filter(|i| mask & (1 << i) != 0).map(|i| TYPES[i].to_string()).collect()))
 }
 
 pub static OPTIONS: [OptSpec; 4] = [
-    OptSpec::new(
-        "sport",
-        ArgType::Custom(port_range),
-        "source port or port range a:b",
-    )
-    .invert()
-    .aliases(&["source-port"]),
-    OptSpec::new(
-        "dport",
-        ArgType::Custom(port_range),
-        "destination port or port range a:b",
-    )
-    .invert()
-    .aliases(&["destination-port"]),
+    OptSpec::new("sport", ArgType::Custom(port_range), "source port or port range a:b")
+        .invert()
+        .aliases(&["source-port"]),
+    OptSpec::new("dport", ArgType::Custom(port_range), "destination port or port range a:b")
+        .invert()
+        .aliases(&["destination-port"]),
     OptSpec::new(
         "dccp-types",
         ArgType::Custom(types),
         "packet types: REQUEST, RESPONSE, DATA, ACK, DATAACK, CLOSEREQ, CLOSE, RESET, SYNC, SYNCACK, INVALID",
     )
     .invert(),
-    OptSpec::new(
-        "dccp-option",
-        ArgType::UInt { min: 1, max: 255 },
-        "the DCCP option of this number is present",
-    )
-    .invert(),
+    OptSpec::new("dccp-option", ArgType::UInt { min: 1, max: 255 }, "the DCCP option of this number is present")
+        .invert(),
 ];
 
 fn save(inst: &ExtInstance, out: &mut String) {
@@ -86,11 +66,7 @@ pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
     proto: &["dccp"],
     save: Some(save),
-    ..ExtSpec::new(
-        "dccp",
-        ExtKind::Match,
-        "DCCP ports, packet types and options",
-    )
+    ..ExtSpec::new("dccp", ExtKind::Match, "DCCP ports, packet types and options")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

@@ -37,24 +37,16 @@ pub const DSCP_CLASSES: [(&str, u8); 22] = [
 pub fn parse_class(s: &str, _: &ArgCx) -> Result<Value, String> {
     DSCP_CLASSES
         .iter()
-        .find(|(n, _)| {
-            s.len() >= n.len() && s.as_bytes()[..n.len()].eq_ignore_ascii_case(n.as_bytes())
-        })
+        .find(|(n, _)| s.len() >= n.len() && s.as_bytes()[..n.len()].eq_ignore_ascii_case(n.as_bytes()))
         .map(|(_, v)| Value::UInt(u64::from(*v)))
         .ok_or_else(|| format!("`{s}` is not a DSCP class (CS0-CS7, BE, AF11-AF43, EF)"))
 }
 
 pub static OPTIONS: [OptSpec; 2] = [
-    OptSpec::new("dscp", ArgType::UInt { min: 0, max: 63 }, "DSCP value 0-63")
+    OptSpec::new("dscp", ArgType::UInt { min: 0, max: 63 }, "DSCP value 0-63").invert().excl(&["dscp-class"]),
+    OptSpec::new("dscp-class", ArgType::Custom(parse_class), "DiffServ class name (CS0-CS7, BE, AF11-AF43, EF)")
         .invert()
-        .excl(&["dscp-class"]),
-    OptSpec::new(
-        "dscp-class",
-        ArgType::Custom(parse_class),
-        "DiffServ class name (CS0-CS7, BE, AF11-AF43, EF)",
-    )
-    .invert()
-    .excl(&["dscp"]),
+        .excl(&["dscp"]),
 ];
 
 fn check(cx: &mut CheckCx) {
@@ -74,11 +66,7 @@ pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
     check: Some(check),
     save: Some(save),
-    ..ExtSpec::new(
-        "dscp",
-        ExtKind::Match,
-        "DSCP field, by value or DiffServ class",
-    )
+    ..ExtSpec::new("dscp", ExtKind::Match, "DSCP field, by value or DiffServ class")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

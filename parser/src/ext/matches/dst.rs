@@ -5,20 +5,8 @@ use super::hbh::{parse_opts, save_opts};
 use crate::ext::{ArgType, ExtInstance, ExtKind, ExtSpec, Families, OptSpec};
 
 pub static OPTIONS: [OptSpec; 2] = [
-    OptSpec::new(
-        "dst-len",
-        ArgType::UInt {
-            min: 0,
-            max: u32::MAX as u64,
-        },
-        "header length",
-    )
-    .invert(),
-    OptSpec::new(
-        "dst-opts",
-        ArgType::Custom(parse_opts),
-        "options TYPE[:LEN],…",
-    ),
+    OptSpec::new("dst-len", ArgType::UInt { min: 0, max: u32::MAX as u64 }, "header length").invert(),
+    OptSpec::new("dst-opts", ArgType::Custom(parse_opts), "options TYPE[:LEN],…"),
 ];
 
 fn save(inst: &ExtInstance, out: &mut String) {

@@ -6,24 +6,9 @@ use crate::diagnostic::Diagnostic;
 use crate::ext::{ArgType, CheckCx, ExtKind, ExtSpec, OptSpec};
 
 pub static OPTIONS: [OptSpec; 3] = [
-    OptSpec::new(
-        "ecn-tcp-ece",
-        ArgType::None,
-        "TCP ECN-Echo flag set (needs -p tcp)",
-    )
-    .invert(),
-    OptSpec::new(
-        "ecn-tcp-cwr",
-        ArgType::None,
-        "TCP CWR flag set (needs -p tcp)",
-    )
-    .invert(),
-    OptSpec::new(
-        "ecn-ip-ect",
-        ArgType::UInt { min: 0, max: 3 },
-        "ECN codepoint of the IP header, 0-3",
-    )
-    .invert(),
+    OptSpec::new("ecn-tcp-ece", ArgType::None, "TCP ECN-Echo flag set (needs -p tcp)").invert(),
+    OptSpec::new("ecn-tcp-cwr", ArgType::None, "TCP CWR flag set (needs -p tcp)").invert(),
+    OptSpec::new("ecn-ip-ect", ArgType::UInt { min: 0, max: 3 }, "ECN codepoint of the IP header, 0-3").invert(),
 ];
 
 fn check(cx: &mut CheckCx) {
@@ -36,20 +21,12 @@ fn check(cx: &mut CheckCx) {
         return;
     }
     // The kernel wants `-p tcp` (not negated) for the TCP flags.
-    let tcp_opt = cx
-        .inst
-        .options
-        .iter()
-        .find(|o| o.name == "ecn-tcp-ece" || o.name == "ecn-tcp-cwr");
+    let tcp_opt = cx.inst.options.iter().find(|o| o.name == "ecn-tcp-ece" || o.name == "ecn-tcp-cwr");
     if let Some(o) = tcp_opt {
         if cx.rule.proto != Some((6, false)) {
             let span = o.span;
             let name = o.name.clone();
-            cx.push(Diagnostic::new(
-                &codes::PROTOCOL_REQUIRED,
-                span,
-                format!("`--{name}` needs `-p tcp` on the rule"),
-            ));
+            cx.push(Diagnostic::new(&codes::PROTOCOL_REQUIRED, span, format!("`--{name}` needs `-p tcp` on the rule")));
         }
     }
 }

@@ -56,12 +56,8 @@ pub fn save_range(inst: &ExtInstance, name: &str, full: u64, out: &mut String) {
     }
 }
 
-pub static OPTIONS: [OptSpec; 1] = [OptSpec::new(
-    "espspi",
-    ArgType::Custom(parse_u32_range),
-    "SPI or SPI range a:b",
-)
-.invert()];
+pub static OPTIONS: [OptSpec; 1] =
+    [OptSpec::new("espspi", ArgType::Custom(parse_u32_range), "SPI or SPI range a:b").invert()];
 
 fn save(inst: &ExtInstance, out: &mut String) {
     save_range(inst, "espspi", u32::MAX as u64, out);

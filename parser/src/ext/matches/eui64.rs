@@ -6,11 +6,7 @@ use crate::ext::{ExtKind, ExtSpec, Families, Hook};
 pub static SPEC: ExtSpec = ExtSpec {
     families: Families::V6,
     hooks: &[Hook::Prerouting, Hook::Input, Hook::Forward],
-    ..ExtSpec::new(
-        "eui64",
-        ExtKind::Match,
-        "source address derived from the source MAC (EUI-64)",
-    )
+    ..ExtSpec::new("eui64", ExtKind::Match, "source address derived from the source MAC (EUI-64)")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

@@ -8,21 +8,8 @@ use crate::ext::value::Value;
 use crate::ext::{ArgType, ExtInstance, ExtKind, ExtSpec, Families, OptSpec};
 
 pub static OPTIONS: [OptSpec; 6] = [
-    OptSpec::new(
-        "fragid",
-        ArgType::Custom(parse_u32_range),
-        "fragment id or range a:b",
-    )
-    .invert(),
-    OptSpec::new(
-        "fraglen",
-        ArgType::UInt {
-            min: 0,
-            max: u32::MAX as u64,
-        },
-        "header length",
-    )
-    .invert(),
+    OptSpec::new("fragid", ArgType::Custom(parse_u32_range), "fragment id or range a:b").invert(),
+    OptSpec::new("fraglen", ArgType::UInt { min: 0, max: u32::MAX as u64 }, "header length").invert(),
     OptSpec::new("fragres", ArgType::None, "reserved fields are set"),
     OptSpec::new("fragfirst", ArgType::None, "first fragment"),
     OptSpec::new("fragmore", ArgType::None, "more fragments follow").excl(&["fraglast"]),
@@ -46,11 +33,7 @@ pub static SPEC: ExtSpec = ExtSpec {
     families: Families::V6,
     options: &OPTIONS,
     save: Some(save),
-    ..ExtSpec::new(
-        "frag",
-        ExtKind::Match,
-        "IPv6 fragment header: id, length, first/more/last",
-    )
+    ..ExtSpec::new("frag", ExtKind::Match, "IPv6 fragment header: id, length, first/more/last")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

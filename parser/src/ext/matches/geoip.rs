@@ -18,9 +18,7 @@ fn parse_countries(s: &str, _: &ArgCx) -> Result<Value, String> {
             return Err("at most 15 countries".into());
         }
         if cc.len() != 2 || !cc.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(format!(
-                "`{cc}` is not a two-letter country code (ISO 3166)"
-            ));
+            return Err(format!("`{cc}` is not a two-letter country code (ISO 3166)"));
         }
         let up = cc.to_ascii_uppercase();
         if !out.contains(&up) {
@@ -31,39 +29,22 @@ fn parse_countries(s: &str, _: &ArgCx) -> Result<Value, String> {
 }
 
 pub static OPTIONS: [OptSpec; 2] = [
-    OptSpec::new(
-        "src-cc",
-        ArgType::Custom(parse_countries),
-        "source country codes CC[,CC…]",
-    )
-    .aliases(&["source-country"])
-    .invert()
-    .excl(&["dst-cc"]),
-    OptSpec::new(
-        "dst-cc",
-        ArgType::Custom(parse_countries),
-        "destination country codes CC[,CC…]",
-    )
-    .aliases(&["destination-country"])
-    .invert()
-    .excl(&["src-cc"]),
+    OptSpec::new("src-cc", ArgType::Custom(parse_countries), "source country codes CC[,CC…]")
+        .aliases(&["source-country"])
+        .invert()
+        .excl(&["dst-cc"]),
+    OptSpec::new("dst-cc", ArgType::Custom(parse_countries), "destination country codes CC[,CC…]")
+        .aliases(&["destination-country"])
+        .invert()
+        .excl(&["src-cc"]),
 ];
 
 fn check(cx: &mut CheckCx) {
     if cx.inst.options.is_empty() {
-        cx.push(Diagnostic::new(
-            &codes::OPTION_CONFLICT,
-            cx.inst.span,
-            "`geoip` needs `--src-cc` or `--dst-cc`",
-        ));
+        cx.push(Diagnostic::new(&codes::OPTION_CONFLICT, cx.inst.span, "`geoip` needs `--src-cc` or `--dst-cc`"));
         return;
     }
-    let hits: Vec<_> = cx
-        .inst
-        .options
-        .iter()
-        .map(|o| (o.span, o.value.to_string()))
-        .collect();
+    let hits: Vec<_> = cx.inst.options.iter().map(|o| (o.span, o.value.to_string())).collect();
     for (span, list) in hits {
         cx.push(Diagnostic::new(
             &codes::HOST_REQUIREMENT,
@@ -76,11 +57,7 @@ fn check(cx: &mut CheckCx) {
 fn save(inst: &ExtInstance, out: &mut String) {
     for o in &inst.options {
         let neg = if o.negated { " !" } else { "" };
-        let name = if o.name == "src-cc" {
-            "source-country"
-        } else {
-            "destination-country"
-        };
+        let name = if o.name == "src-cc" { "source-country" } else { "destination-country" };
         let _ = write!(out, "{neg} --{name} {}", o.value);
     }
 }
@@ -90,11 +67,7 @@ pub static SPEC: ExtSpec = ExtSpec {
     origin: Origin::XtablesAddons,
     check: Some(check),
     save: Some(save),
-    ..ExtSpec::new(
-        "geoip",
-        ExtKind::Match,
-        "source or destination country (xtables-addons)",
-    )
+    ..ExtSpec::new("geoip", ExtKind::Match, "source or destination country (xtables-addons)")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

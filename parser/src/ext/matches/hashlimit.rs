@@ -25,12 +25,7 @@ const BYTE_SHIFT: u32 = 4;
 /// `NAME_MAX - 1`: longer table names are cut, not refused.
 const MAX_NAME: usize = 254;
 
-const UNITS: [(&str, u64); 4] = [
-    ("day", SCALE * 86400),
-    ("hour", SCALE * 3600),
-    ("min", SCALE * 60),
-    ("sec", SCALE),
-];
+const UNITS: [(&str, u64); 4] = [("day", SCALE * 86400), ("hour", SCALE * 3600), ("min", SCALE * 60), ("sec", SCALE)];
 const BYTE_UNITS: [(&str, u64); 3] = [("m", 1 << 20), ("k", 1 << 10), ("", 1)];
 
 /// A parsed `--hashlimit-upto/above` argument.
@@ -57,9 +52,7 @@ fn bytes_to_cost(bytes: u64) -> u64 {
 }
 
 fn cost_to_bytes(cost: u64) -> u64 {
-    let r = u64::from(u32::MAX)
-        .checked_div(cost)
-        .unwrap_or(u64::from(u32::MAX));
+    let r = u64::from(u32::MAX).checked_div(cost).unwrap_or(u64::from(u32::MAX));
     r.wrapping_sub(1) << BYTE_SHIFT
 }
 
@@ -73,11 +66,7 @@ fn parse_rate(s: &str) -> Result<Rate, String> {
             if avg == 0 {
                 return Err(format!("byte rate `{s}` is too high"));
             }
-            return Ok(Rate {
-                avg,
-                bytes: true,
-                mult: BYTE_EXPIRE,
-            });
+            return Ok(Rate { avg, bytes: true, mult: BYTE_EXPIRE });
         }
     }
     let bad = || format!("bad rate `{s}` (N/sec, N/min, N/hour, N/day, or Nb/s, Nkb/s, Nmb/s)");
@@ -88,14 +77,9 @@ fn parse_rate(s: &str) -> Result<Rate, String> {
             if u.is_empty() {
                 return Err(bad());
             }
-            match [
-                ("second", 1),
-                ("minute", 60),
-                ("hour", 3600),
-                ("day", 86400),
-            ]
-            .iter()
-            .find(|(n, _)| n.starts_with(&u))
+            match [("second", 1), ("minute", 60), ("hour", 3600), ("day", 86400)]
+                .iter()
+                .find(|(n, _)| n.starts_with(&u))
             {
                 Some((_, m)) => *m,
                 None => return Err(bad()),
@@ -110,11 +94,7 @@ fn parse_rate(s: &str) -> Result<Rate, String> {
     if avg == 0 {
         return Err(format!("rate `{s}` is too fast"));
     }
-    Ok(Rate {
-        avg,
-        bytes: false,
-        mult,
-    })
+    Ok(Rate { avg, bytes: false, mult })
 }
 
 fn rate(s: &str, _: &ArgCx) -> Result<Value, String> {
@@ -132,9 +112,7 @@ fn burst(s: &str, _: &ArgCx) -> Result<Value, String> {
     if rest.is_empty() && v > BURST_MAX {
         return Err(format!("burst `{s}` is over {BURST_MAX}"));
     }
-    Ok(Value::UInt(
-        v.saturating_mul(factor(rest.as_bytes().first().copied())),
-    ))
+    Ok(Value::UInt(v.saturating_mul(factor(rest.as_bytes().first().copied()))))
 }
 
 /// The leading number of a word as `strtoul(…, 0)` reads it, and the rest.
@@ -152,20 +130,13 @@ fn mode(s: &str, _: &ArgCx) -> Result<Value, String> {
     let mut bits = [false; 4];
     const NAMES: [&str; 4] = ["srcip", "srcport", "dstip", "dstport"];
     for tok in s.split([',', '|']).filter(|t| !t.is_empty()) {
-        let i = NAMES.iter().position(|n| *n == tok).ok_or_else(|| {
-            format!("bad mode `{tok}` (srcip, srcport, dstip, dstport, comma-separated)")
-        })?;
+        let i = NAMES
+            .iter()
+            .position(|n| *n == tok)
+            .ok_or_else(|| format!("bad mode `{tok}` (srcip, srcport, dstip, dstport, comma-separated)"))?;
         bits[i] = true;
     }
-    Ok(Value::Text(
-        NAMES
-            .iter()
-            .zip(bits)
-            .filter(|(_, b)| *b)
-            .map(|(n, _)| *n)
-            .collect::<Vec<_>>()
-            .join(","),
-    ))
+    Ok(Value::Text(NAMES.iter().zip(bits).filter(|(_, b)| *b).map(|(n, _)| *n).collect::<Vec<_>>().join(",")))
 }
 
 fn interval(s: &str, _: &ArgCx) -> Result<Value, String> {
@@ -210,16 +181,8 @@ pub static OPTIONS: [OptSpec; 13] = [
         "name of the hash table (/proc/net/ipt_hashlimit/NAME)",
     )
     .mand(),
-    OptSpec::new(
-        "hashlimit-htable-size",
-        ArgType::UInt { min: 0, max: U32 },
-        "number of buckets of the hash table",
-    ),
-    OptSpec::new(
-        "hashlimit-htable-max",
-        ArgType::UInt { min: 0, max: U32 },
-        "maximum number of entries",
-    ),
+    OptSpec::new("hashlimit-htable-size", ArgType::UInt { min: 0, max: U32 }, "number of buckets of the hash table"),
+    OptSpec::new("hashlimit-htable-max", ArgType::UInt { min: 0, max: U32 }, "maximum number of entries"),
     OptSpec::new(
         "hashlimit-htable-gcinterval",
         ArgType::UInt { min: 0, max: U32 },
@@ -240,11 +203,7 @@ pub static OPTIONS: [OptSpec; 13] = [
         ArgType::Custom(plen),
         "prefix length applied to destination addresses before grouping",
     ),
-    OptSpec::new(
-        "hashlimit-rate-match",
-        ArgType::None,
-        "match on the measured rate instead of limiting",
-    ),
+    OptSpec::new("hashlimit-rate-match", ArgType::None, "match on the measured rate instead of limiting"),
     OptSpec::new(
         "hashlimit-rate-interval",
         ArgType::Custom(interval),
@@ -254,11 +213,7 @@ pub static OPTIONS: [OptSpec; 13] = [
 
 /// `XTTYPE_PLEN`: 0-32 for IPv4, 0-128 for IPv6.
 fn plen(s: &str, cx: &ArgCx) -> Result<Value, String> {
-    let max = if cx.family == crate::ext::Family::V4 {
-        32
-    } else {
-        128
-    };
+    let max = if cx.family == crate::ext::Family::V4 { 32 } else { 128 };
     match parse_c_uint(s) {
         Some(n) if n <= max => Ok(Value::UInt(n)),
         _ => Err(format!("`{s}` is not a prefix length (0-{max})")),
@@ -286,9 +241,7 @@ fn cfg(inst: &ExtInstance) -> Result<Cfg, String> {
     let (opt, above) = match (inst.opt("hashlimit-upto"), inst.opt("hashlimit-above")) {
         (Some(o), _) => (o, o.negated),
         (None, Some(o)) => (o, !o.negated),
-        (None, None) => {
-            return Err("`hashlimit` needs `--hashlimit-upto` or `--hashlimit-above`".into())
-        }
+        (None, None) => return Err("`hashlimit` needs `--hashlimit-upto` or `--hashlimit-above`".into()),
     };
     let mut rate = parse_rate(&opt.value.to_string())?;
     let burst_given = uint(inst, "hashlimit-burst");
@@ -300,9 +253,7 @@ fn cfg(inst: &ExtInstance) -> Result<Cfg, String> {
         if let Some(given) = burst_given {
             let unit = cost_to_bytes(rate.avg);
             if given < unit {
-                return Err(format!(
-                    "the burst cannot be smaller than {unit}b for this rate"
-                ));
+                return Err(format!("the burst cannot be smaller than {unit}b for this rate"));
             }
             b = given.div_ceil(unit.max(1));
             if expire_given.is_none() {
@@ -323,14 +274,7 @@ fn cfg(inst: &ExtInstance) -> Result<Cfg, String> {
             interval = if rate.bytes { 1 } else { rate.mult };
         }
     }
-    Ok(Cfg {
-        above,
-        rate,
-        burst,
-        expire,
-        interval,
-        rate_match,
-    })
+    Ok(Cfg { above, rate, burst, expire, interval, rate_match })
 }
 
 /// `print_rate` / `print_bytes`: the rate text and the default expiry
@@ -356,11 +300,7 @@ fn print_rate(out: &mut String, c: &Cfg) -> u64 {
         while i < BYTE_UNITS.len() - 1 && r < BYTE_UNITS[i].1 {
             i += 1;
         }
-        out.push_str(&format!(
-            " --hashlimit-burst {}{}b",
-            r / BYTE_UNITS[i].1,
-            BYTE_UNITS[i].0
-        ));
+        out.push_str(&format!(" --hashlimit-burst {}{}b", r / BYTE_UNITS[i].1, BYTE_UNITS[i].0));
         return BYTE_EXPIRE_BURST * 1000;
     }
     if avg == 0 {
@@ -390,30 +330,18 @@ fn save_family(inst: &ExtInstance, out: &mut String, full: u64) {
         }
         return;
     };
-    out.push_str(if c.above {
-        " --hashlimit-above"
-    } else {
-        " --hashlimit-upto"
-    });
+    out.push_str(if c.above { " --hashlimit-above" } else { " --hashlimit-upto" });
     let quantum = print_rate(out, &c);
-    if let Some(o) = inst
-        .opt("hashlimit-mode")
-        .filter(|o| !o.value.to_string().is_empty())
-    {
+    if let Some(o) = inst.opt("hashlimit-mode").filter(|o| !o.value.to_string().is_empty()) {
         out.push_str(&format!(" --hashlimit-mode {}", o.value));
     }
     if let Some(o) = inst.opt("hashlimit-name") {
         let name = o.value.to_string();
-        out.push_str(&format!(
-            " --hashlimit-name {}",
-            super::comment::truncate(&name, MAX_NAME)
-        ));
+        out.push_str(&format!(" --hashlimit-name {}", super::comment::truncate(&name, MAX_NAME)));
     }
-    for (name, default) in [
-        ("hashlimit-htable-size", 0),
-        ("hashlimit-htable-max", 0),
-        ("hashlimit-htable-gcinterval", GC_DEFAULT),
-    ] {
+    for (name, default) in
+        [("hashlimit-htable-size", 0), ("hashlimit-htable-max", 0), ("hashlimit-htable-gcinterval", GC_DEFAULT)]
+    {
         let v = uint(inst, name).unwrap_or(default);
         if v != default {
             out.push_str(&format!(" --{name} {v}"));
@@ -464,11 +392,7 @@ fn check(cx: &mut CheckCx) {
             }
             if let Some(o) = cx.opt("hashlimit-name") {
                 if o.value.to_string().is_empty() {
-                    found.push(Diagnostic::new(
-                        &codes::INVALID_VALUE,
-                        o.span,
-                        "the hash table name may not be empty",
-                    ));
+                    found.push(Diagnostic::new(&codes::INVALID_VALUE, o.span, "the hash table name may not be empty"));
                 } else if o.value.to_string().contains('/') {
                     found.push(Diagnostic::new(
                         &codes::KERNEL_REJECTS,
@@ -489,19 +413,11 @@ pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
     check: Some(check),
     save: Some(save4),
-    ..ExtSpec::new(
-        "hashlimit",
-        ExtKind::Match,
-        "rate limit per address/port group, in packets or bytes",
-    )
+    ..ExtSpec::new("hashlimit", ExtKind::Match, "rate limit per address/port group, in packets or bytes")
 };
 
 /// IPv6 differs in the default (and maximum) address masks.
-pub static SPEC6: ExtSpec = ExtSpec {
-    families: Families::V6,
-    save: Some(save6),
-    ..SPEC
-};
+pub static SPEC6: ExtSpec = ExtSpec { families: Families::V6, save: Some(save6), ..SPEC };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC, &SPEC6];
 
@@ -518,9 +434,7 @@ mod tests {
         same("-m hashlimit --hashlimit-upto 1/day --hashlimit-burst 1 --hashlimit-name mini1");
         same("-m hashlimit --hashlimit-upto 4kb/s --hashlimit-burst 400kb --hashlimit-name mini5");
         same("-m hashlimit --hashlimit-upto 10mb/s --hashlimit-name mini6");
-        same(
-            "-m hashlimit --hashlimit-upto 123456b/s --hashlimit-burst 1mb --hashlimit-name mini7",
-        );
+        same("-m hashlimit --hashlimit-upto 123456b/s --hashlimit-burst 1mb --hashlimit-name mini7");
         same("-m hashlimit --hashlimit-upto 40mb/s --hashlimit-mode srcip --hashlimit-name rate4 --hashlimit-rate-match --hashlimit-rate-interval 10");
         assert_eq!(
             rt("-m hashlimit ! --hashlimit-upto 60/min --hashlimit-name x --hashlimit-mode dstport,srcip").unwrap(),
@@ -540,16 +454,9 @@ mod tests {
              "--hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-name x"),
         ];
         for (rule, want) in cases {
-            assert_eq!(
-                rt(rule).unwrap(),
-                format!("-A INPUT -m hashlimit {want}"),
-                "{rule}"
-            );
+            assert_eq!(rt(rule).unwrap(), format!("-A INPUT -m hashlimit {want}"), "{rule}");
         }
-        assert!(rt(
-            "-m hashlimit --hashlimit-upto 5/s --hashlimit-name x --hashlimit-htable-gcinterval 0"
-        )
-        .is_err());
+        assert!(rt("-m hashlimit --hashlimit-upto 5/s --hashlimit-name x --hashlimit-htable-gcinterval 0").is_err());
         assert!(rt("-m hashlimit --hashlimit-upto 5/s --hashlimit-name \"\"").is_err());
         assert!(rt("-m hashlimit --hashlimit-upto 2000000/s --hashlimit-name x").is_err());
         assert!(rt("-m hashlimit --hashlimit-name x").is_err());
@@ -557,20 +464,14 @@ mod tests {
         let long = "n".repeat(300);
         assert_eq!(
             rt(&format!("-m hashlimit --hashlimit-upto 1/s --hashlimit-name {long}")).unwrap(),
-            format!("-A INPUT -m hashlimit --hashlimit-upto 1/sec --hashlimit-burst 5 --hashlimit-name {}", &long[..254])
+            format!(
+                "-A INPUT -m hashlimit --hashlimit-upto 1/sec --hashlimit-burst 5 --hashlimit-name {}",
+                &long[..254]
+            )
         );
         assert!(rt("-m hashlimit --hashlimit-upto 1/sec").is_err());
-        assert!(rt(
-            "-m hashlimit --hashlimit-upto 1/sec --hashlimit-name x --hashlimit-burst 1000001"
-        )
-        .is_err());
-        assert!(rt(
-            "-m hashlimit --hashlimit-upto 1/sec --hashlimit-name x --hashlimit-srcmask 33"
-        )
-        .is_err());
-        assert!(
-            rt("-m hashlimit --hashlimit-upto 96b/s --hashlimit-burst 5 --hashlimit-name x")
-                .is_err()
-        );
+        assert!(rt("-m hashlimit --hashlimit-upto 1/sec --hashlimit-name x --hashlimit-burst 1000001").is_err());
+        assert!(rt("-m hashlimit --hashlimit-upto 1/sec --hashlimit-name x --hashlimit-srcmask 33").is_err());
+        assert!(rt("-m hashlimit --hashlimit-upto 96b/s --hashlimit-burst 5 --hashlimit-name x").is_err());
     }
 }

@@ -63,20 +63,8 @@ pub fn save_opts(inst: &ExtInstance, len: &str, opts: &str, out: &mut String) {
 }
 
 pub static OPTIONS: [OptSpec; 2] = [
-    OptSpec::new(
-        "hbh-len",
-        ArgType::UInt {
-            min: 0,
-            max: u32::MAX as u64,
-        },
-        "header length",
-    )
-    .invert(),
-    OptSpec::new(
-        "hbh-opts",
-        ArgType::Custom(parse_opts),
-        "options TYPE[:LEN],…",
-    ),
+    OptSpec::new("hbh-len", ArgType::UInt { min: 0, max: u32::MAX as u64 }, "header length").invert(),
+    OptSpec::new("hbh-opts", ArgType::Custom(parse_opts), "options TYPE[:LEN],…"),
 ];
 
 fn save(inst: &ExtInstance, out: &mut String) {
@@ -99,10 +87,7 @@ mod tests {
 
     #[test]
     fn option_lists() {
-        let cx = ArgCx {
-            family: Family::V6,
-            proto: None,
-        };
+        let cx = ArgCx { family: Family::V6, proto: None };
         let p = |s| parse_opts(s, &cx).map(|v| v.to_string());
         assert_eq!(p("1:2,23:42,4:6,42").unwrap(), "1:2,23:42,4:6,42");
         assert_eq!(p("5:255").unwrap(), "5");

@@ -9,10 +9,7 @@ use crate::ext::{ArgType, ExtInstance, ExtKind, ExtSpec, OptSpec};
 /// `xtables_save_string`: bare when only `[A-Za-z0-9_-]`, else double
 /// quoted with `"`, `\` and `'` escaped.
 pub fn save_string(s: &str) -> String {
-    if !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    {
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
         return s.to_string();
     }
     let mut out = String::from("\"");
@@ -41,13 +38,10 @@ fn parse_name(s: &str, _: &ArgCx) -> Result<Value, String> {
     Ok(Value::Str(truncate(s, 29)))
 }
 
-pub static OPTIONS: [OptSpec; 1] = [OptSpec::new(
-    "helper",
-    ArgType::Custom(parse_name),
-    "helper name (ftp, sip, …; `ftp-2121` for a port)",
-)
-.invert()
-.mand()];
+pub static OPTIONS: [OptSpec; 1] =
+    [OptSpec::new("helper", ArgType::Custom(parse_name), "helper name (ftp, sip, …; `ftp-2121` for a port)")
+        .invert()
+        .mand()];
 
 fn save(inst: &ExtInstance, out: &mut String) {
     if let Some(o) = inst.opt("helper") {
@@ -59,11 +53,7 @@ fn save(inst: &ExtInstance, out: &mut String) {
 pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
     save: Some(save),
-    ..ExtSpec::new(
-        "helper",
-        ExtKind::Match,
-        "conntrack helper of the connection",
-    )
+    ..ExtSpec::new("helper", ExtKind::Match, "conntrack helper of the connection")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

@@ -72,18 +72,10 @@ fn num_range(s: &str) -> Option<((u8, u8), &str)> {
 /// must be unambiguous; a type range is refused. Returns type and codes.
 pub fn parse_type(s: &str, names: &[IcmpName], what: &str) -> Result<(u8, (u8, u8)), String> {
     let lower = s.to_ascii_lowercase();
-    let hits: Vec<&IcmpName> = names
-        .iter()
-        .filter(|(n, ..)| n.to_ascii_lowercase().starts_with(&lower))
-        .collect();
+    let hits: Vec<&IcmpName> = names.iter().filter(|(n, ..)| n.to_ascii_lowercase().starts_with(&lower)).collect();
     match hits.as_slice() {
         [one] => return Ok((one.1, (one.2, one.3))),
-        [a, b, ..] => {
-            return Err(format!(
-                "{what} type `{s}` is ambiguous: `{}` or `{}`?",
-                a.0, b.0
-            ))
-        }
+        [a, b, ..] => return Err(format!("{what} type `{s}` is ambiguous: `{}` or `{}`?", a.0, b.0)),
         [] => {}
     }
     let unknown = || format!("unknown {what} type `{s}` (a name, a number 0-255, or type/code)");
@@ -117,17 +109,8 @@ pub fn canonical(ty: u8, codes: (u8, u8)) -> String {
 fn icmp_type(s: &str, _: &ArgCx) -> Result<Value, String> {
     let (ty, codes) = parse_type(s, ICMP_NAMES, "ICMP")?;
     let any = ty == 0xff;
-    let name = if any {
-        "any".to_string()
-    } else {
-        canonical(ty, codes)
-    };
-    Ok(Value::Icmp {
-        ty,
-        codes,
-        any,
-        name,
-    })
+    let name = if any { "any".to_string() } else { canonical(ty, codes) };
+    Ok(Value::Icmp { ty, codes, any, name })
 }
 
 pub static OPTIONS: [OptSpec; 1] = [OptSpec::new(
@@ -159,24 +142,10 @@ pub static SPECS: &[&ExtSpec] = &[&SPEC];
 /// a whole `-A CHAIN …` line when it starts with `-A`) in `table`, return
 /// the error findings or the saved `-A` lines.
 #[cfg(test)]
-pub(crate) fn roundtrip(
-    family: crate::Family,
-    table: &str,
-    rule: &str,
-) -> Result<String, Vec<String>> {
-    let line = if rule.starts_with("-A ") {
-        rule.to_string()
-    } else {
-        format!("-A INPUT {rule}")
-    };
+pub(crate) fn roundtrip(family: crate::Family, table: &str, rule: &str) -> Result<String, Vec<String>> {
+    let line = if rule.starts_with("-A ") { rule.to_string() } else { format!("-A INPUT {rule}") };
     let text = format!("*{table}\n{line}\nCOMMIT\n");
-    let p = crate::parse(
-        &text,
-        &crate::ParseOptions {
-            family: Some(family),
-            table: None,
-        },
-    );
+    let p = crate::parse(&text, &crate::ParseOptions { family: Some(family), table: None });
     let errs: Vec<String> = p
         .diagnostics
         .iter()
@@ -186,11 +155,7 @@ pub(crate) fn roundtrip(
     if !errs.is_empty() {
         return Err(errs);
     }
-    Ok(crate::save::save(&p.ruleset)
-        .lines()
-        .filter(|l| l.starts_with("-A"))
-        .collect::<Vec<_>>()
-        .join("\n"))
+    Ok(crate::save::save(&p.ruleset).lines().filter(|l| l.starts_with("-A")).collect::<Vec<_>>().join("\n"))
 }
 
 #[cfg(test)]
@@ -199,17 +164,9 @@ mod tests {
 
     #[test]
     fn names_and_numbers() {
-        assert_eq!(
-            parse_type("echo-request", ICMP_NAMES, "ICMP"),
-            Ok((8, (0, 255)))
-        );
-        assert_eq!(
-            parse_type("ECHO-REQ", ICMP_NAMES, "ICMP"),
-            Ok((8, (0, 255)))
-        );
-        assert!(parse_type("echo-re", ICMP_NAMES, "ICMP")
-            .unwrap_err()
-            .contains("ambiguous"));
+        assert_eq!(parse_type("echo-request", ICMP_NAMES, "ICMP"), Ok((8, (0, 255))));
+        assert_eq!(parse_type("ECHO-REQ", ICMP_NAMES, "ICMP"), Ok((8, (0, 255))));
+        assert!(parse_type("echo-re", ICMP_NAMES, "ICMP").unwrap_err().contains("ambiguous"));
         assert_eq!(parse_type("3/1:2", ICMP_NAMES, "ICMP"), Ok((3, (1, 2))));
         assert_eq!(canonical(3, (1, 2)), "3/1");
         assert!(parse_type("3:4", ICMP_NAMES, "ICMP").is_err());
@@ -222,18 +179,9 @@ mod tests {
     fn save_forms() {
         let v4 = crate::Family::V4;
         let rt = |r| roundtrip(v4, "filter", r).unwrap();
-        assert_eq!(
-            rt("-p icmp --icmp-type echo-request"),
-            "-A INPUT -p icmp -m icmp --icmp-type 8"
-        );
-        assert_eq!(
-            rt("-p icmp -m icmp ! --icmp-type 255"),
-            "-A INPUT -p icmp -m icmp ! --icmp-type any"
-        );
-        assert_eq!(
-            rt("-p icmp --icmp-type port-unreachable"),
-            "-A INPUT -p icmp -m icmp --icmp-type 3/3"
-        );
+        assert_eq!(rt("-p icmp --icmp-type echo-request"), "-A INPUT -p icmp -m icmp --icmp-type 8");
+        assert_eq!(rt("-p icmp -m icmp ! --icmp-type 255"), "-A INPUT -p icmp -m icmp ! --icmp-type any");
+        assert_eq!(rt("-p icmp --icmp-type port-unreachable"), "-A INPUT -p icmp -m icmp --icmp-type 3/3");
         assert!(roundtrip(v4, "filter", "! -p icmp -m icmp --icmp-type 3").is_err());
         assert!(roundtrip(v4, "filter", "-p icmp -m icmp").is_err());
     }

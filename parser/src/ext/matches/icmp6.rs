@@ -42,12 +42,7 @@ pub const ICMPV6_NAMES: &[IcmpName] = &[
 
 fn icmpv6_type(s: &str, _: &ArgCx) -> Result<Value, String> {
     let (ty, codes) = parse_type(s, ICMPV6_NAMES, "ICMPv6")?;
-    Ok(Value::Icmp {
-        ty,
-        codes,
-        any: false,
-        name: canonical(ty, codes),
-    })
+    Ok(Value::Icmp { ty, codes, any: false, name: canonical(ty, codes) })
 }
 
 pub static OPTIONS: [OptSpec; 1] = [OptSpec::new(
@@ -87,10 +82,7 @@ mod tests {
             rt("-p icmpv6 --icmpv6-type neighbor-solicitation"),
             "-A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type 135"
         );
-        assert_eq!(
-            rt("-p 58 -m icmp6 ! --icmpv6-type 1/2:3"),
-            "-A INPUT -p ipv6-icmp -m icmp6 ! --icmpv6-type 1/2"
-        );
+        assert_eq!(rt("-p 58 -m icmp6 ! --icmpv6-type 1/2:3"), "-A INPUT -p ipv6-icmp -m icmp6 ! --icmpv6-type 1/2");
         assert!(roundtrip(v6, "filter", "-m icmp6 --icmpv6-type 1").is_err());
     }
 }

@@ -5,12 +5,7 @@ use super::esp::{parse_u32_range, save_range};
 use crate::ext::{ArgType, ExtInstance, ExtKind, ExtSpec, OptSpec};
 
 pub static OPTIONS: [OptSpec; 2] = [
-    OptSpec::new(
-        "ipcompspi",
-        ArgType::Custom(parse_u32_range),
-        "SPI or SPI range a:b",
-    )
-    .invert(),
+    OptSpec::new("ipcompspi", ArgType::Custom(parse_u32_range), "SPI or SPI range a:b").invert(),
     OptSpec::new("compres", ArgType::None, "reserved field is set"),
 ];
 

@@ -16,28 +16,15 @@ fn range(s: &str, cx: &ArgCx) -> Result<Value, String> {
 }
 
 pub static OPTIONS: [OptSpec; 2] = [
-    OptSpec::new(
-        "src-range",
-        ArgType::Custom(range),
-        "source address within from-to (inclusive)",
-    )
-    .invert(),
-    OptSpec::new(
-        "dst-range",
-        ArgType::Custom(range),
-        "destination address within from-to (inclusive)",
-    )
-    .invert(),
+    OptSpec::new("src-range", ArgType::Custom(range), "source address within from-to (inclusive)").invert(),
+    OptSpec::new("dst-range", ArgType::Custom(range), "destination address within from-to (inclusive)").invert(),
 ];
 
 /// `iprange_mt_check`: one of the two options is needed.
 fn check(cx: &mut CheckCx) {
     if !cx.has("src-range") && !cx.has("dst-range") {
-        let d = Diagnostic::new(
-            &codes::OPTION_CONFLICT,
-            cx.inst.span,
-            "`iprange` needs `--src-range` or `--dst-range`",
-        );
+        let d =
+            Diagnostic::new(&codes::OPTION_CONFLICT, cx.inst.span, "`iprange` needs `--src-range` or `--dst-range`");
         cx.push(d);
     }
 }
@@ -55,11 +42,7 @@ pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
     check: Some(check),
     save: Some(save),
-    ..ExtSpec::new(
-        "iprange",
-        ExtKind::Match,
-        "source or destination address within a range",
-    )
+    ..ExtSpec::new("iprange", ExtKind::Match, "source or destination address within a range")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];
@@ -78,11 +61,6 @@ mod tests {
         );
         assert!(rt("-m iprange").is_err());
         assert!(rt("-m iprange --src-range 1.1.1.1-").is_err());
-        assert!(roundtrip(
-            crate::Family::V6,
-            "filter",
-            "-m iprange --src-range ::1-::5"
-        )
-        .is_ok());
+        assert!(roundtrip(crate::Family::V6, "filter", "-m iprange --src-range ::1-::5").is_ok());
     }
 }

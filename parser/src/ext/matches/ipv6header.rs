@@ -65,21 +65,14 @@ fn parse_headers(s: &str, _: &ArgCx) -> Result<Value, String> {
                 _ => None,
             })
             .ok_or_else(|| format!("unknown extension header `{name}`"))?;
-        let i = HEADERS
-            .iter()
-            .position(|(p, _)| *p == proto)
-            .expect("every name maps to a header");
+        let i = HEADERS.iter().position(|(p, _)| *p == proto).expect("every name maps to a header");
         bits |= 1 << i;
     }
     if bits == 0 {
         return Err("no header names given".into());
     }
-    let names: Vec<&str> = HEADERS
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| bits & (1 << i) != 0)
-        .map(|(_, (_, n))| *n)
-        .collect();
+    let names: Vec<&str> =
+        HEADERS.iter().enumerate().filter(|(i, _)| bits & (1 << i) != 0).map(|(_, (_, n))| *n).collect();
     Ok(Value::Text(names.join(",")))
 }
 
@@ -91,11 +84,7 @@ pub static OPTIONS: [OptSpec; 2] = [
     )
     .invert()
     .mand(),
-    OptSpec::new(
-        "soft",
-        ArgType::None,
-        "match if any of the headers is present",
-    ),
+    OptSpec::new("soft", ArgType::None, "match if any of the headers is present"),
 ];
 
 fn save(inst: &ExtInstance, out: &mut String) {
@@ -112,11 +101,7 @@ pub static SPEC: ExtSpec = ExtSpec {
     families: Families::V6,
     options: &OPTIONS,
     save: Some(save),
-    ..ExtSpec::new(
-        "ipv6header",
-        ExtKind::Match,
-        "which IPv6 extension headers are present",
-    )
+    ..ExtSpec::new("ipv6header", ExtKind::Match, "which IPv6 extension headers are present")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

@@ -10,9 +10,7 @@ use crate::ext::value::{parse_port, ArgCx, Value};
 use crate::ext::{ArgType, CheckCx, ExtInstance, ExtKind, ExtSpec, OptSpec};
 
 fn parse_proto(s: &str, _: &ArgCx) -> Result<Value, String> {
-    parse_protocol(s)
-        .map(|n| Value::UInt(u64::from(n)))
-        .ok_or_else(|| format!("unknown protocol `{s}`"))
+    parse_protocol(s).map(|n| Value::UInt(u64::from(n))).ok_or_else(|| format!("unknown protocol `{s}`"))
 }
 
 fn parse_vport(s: &str, _: &ArgCx) -> Result<Value, String> {
@@ -40,62 +38,25 @@ fn parse_method(s: &str, _: &ArgCx) -> Result<Value, String> {
 }
 
 pub static OPTIONS: [OptSpec; 7] = [
-    OptSpec::new(
-        "ipvs",
-        ArgType::None,
-        "the packet belongs to an IPVS connection",
-    )
-    .invert(),
-    OptSpec::new(
-        "vproto",
-        ArgType::Custom(parse_proto),
-        "protocol of the virtual service",
-    )
-    .invert(),
-    OptSpec::new(
-        "vaddr",
-        ArgType::Custom(parse_vaddr),
-        "virtual address[/mask]",
-    )
-    .invert(),
+    OptSpec::new("ipvs", ArgType::None, "the packet belongs to an IPVS connection").invert(),
+    OptSpec::new("vproto", ArgType::Custom(parse_proto), "protocol of the virtual service").invert(),
+    OptSpec::new("vaddr", ArgType::Custom(parse_vaddr), "virtual address[/mask]").invert(),
     OptSpec::new("vport", ArgType::Custom(parse_vport), "virtual port").invert(),
-    OptSpec::new(
-        "vdir",
-        ArgType::Custom(parse_dir),
-        "ORIGINAL or REPLY direction",
-    ),
-    OptSpec::new(
-        "vmethod",
-        ArgType::Custom(parse_method),
-        "forwarding method: GATE, IPIP, MASQ",
-    )
-    .invert(),
-    OptSpec::new(
-        "vportctl",
-        ArgType::Custom(parse_vport),
-        "port of the controlling connection",
-    )
-    .invert(),
+    OptSpec::new("vdir", ArgType::Custom(parse_dir), "ORIGINAL or REPLY direction"),
+    OptSpec::new("vmethod", ArgType::Custom(parse_method), "forwarding method: GATE, IPIP, MASQ").invert(),
+    OptSpec::new("vportctl", ArgType::Custom(parse_vport), "port of the controlling connection").invert(),
 ];
 
 fn check(cx: &mut CheckCx) {
     let span = cx.inst.span;
     if cx.inst.options.is_empty() {
-        cx.push(Diagnostic::new(
-            &codes::OPTION_CONFLICT,
-            span,
-            "`ipvs` needs at least one option",
-        ));
+        cx.push(Diagnostic::new(&codes::OPTION_CONFLICT, span, "`ipvs` needs at least one option"));
         return;
     }
     let others = cx.inst.options.iter().any(|o| o.name != "ipvs");
     if let Some(o) = cx.opt("ipvs").filter(|o| o.negated && others) {
         let s = o.span;
-        cx.push(Diagnostic::new(
-            &codes::OPTION_CONFLICT,
-            s,
-            "`! --ipvs` cannot be combined with other ipvs options",
-        ));
+        cx.push(Diagnostic::new(&codes::OPTION_CONFLICT, s, "`! --ipvs` cannot be combined with other ipvs options"));
         return;
     }
     super::policy::host_names(cx, &["vaddr"]);
@@ -123,11 +84,7 @@ pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
     check: Some(check),
     save: Some(save),
-    ..ExtSpec::new(
-        "ipvs",
-        ExtKind::Match,
-        "IPVS connection: virtual service, direction, method",
-    )
+    ..ExtSpec::new("ipvs", ExtKind::Match, "IPVS connection: virtual service, direction, method")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

@@ -24,9 +24,7 @@ pub fn mint_range(s: &str, max: u64) -> Result<(u64, u64), String> {
             let n = num(s)?;
             Ok((n, n))
         }
-        Some((_, b)) if b.contains(':') => Err(format!(
-            "`{s}` has too many `:`-separated parts (at most 2)"
-        )),
+        Some((_, b)) if b.contains(':') => Err(format!("`{s}` has too many `:`-separated parts (at most 2)")),
         Some((a, b)) => {
             let lo = if a.is_empty() { 0 } else { num(a)? };
             let hi = if b.is_empty() { max } else { num(b)? };
@@ -40,13 +38,8 @@ fn length(s: &str, _: &ArgCx) -> Result<Value, String> {
     Ok(Value::Range(a, b))
 }
 
-pub static OPTIONS: [OptSpec; 1] = [OptSpec::new(
-    "length",
-    ArgType::Custom(length),
-    "packet length or range a:b (0-65535)",
-)
-.invert()
-.mand()];
+pub static OPTIONS: [OptSpec; 1] =
+    [OptSpec::new("length", ArgType::Custom(length), "packet length or range a:b (0-65535)").invert().mand()];
 
 fn save(inst: &ExtInstance, out: &mut String) {
     if let Some(o) = inst.opt("length") {

@@ -10,12 +10,8 @@ use crate::ext::{ArgType, ExtInstance, ExtKind, ExtSpec, OptSpec};
 
 /// `XT_LIMIT_SCALE`: periods are kept in 1/10000 s.
 const SCALE: u32 = 10_000;
-const UNITS: [(&str, u32); 4] = [
-    ("day", SCALE * 24 * 60 * 60),
-    ("hour", SCALE * 60 * 60),
-    ("min", SCALE * 60),
-    ("sec", SCALE),
-];
+const UNITS: [(&str, u32); 4] =
+    [("day", SCALE * 24 * 60 * 60), ("hour", SCALE * 60 * 60), ("min", SCALE * 60), ("sec", SCALE)];
 
 /// C `atoll`: blanks, a sign, then the leading digits (garbage after them
 /// is ignored; no digits gives 0; saturates).
@@ -47,14 +43,9 @@ fn period(s: &str) -> Result<u32, String> {
             if u.is_empty() {
                 return Err(bad());
             }
-            match [
-                ("second", 1),
-                ("minute", 60),
-                ("hour", 3600),
-                ("day", 86400),
-            ]
-            .iter()
-            .find(|(n, _)| n.starts_with(&u))
+            match [("second", 1), ("minute", 60), ("hour", 3600), ("day", 86400)]
+                .iter()
+                .find(|(n, _)| n.starts_with(&u))
             {
                 Some((_, m)) => *m,
                 None => return Err(bad()),
@@ -102,11 +93,7 @@ fn rate(s: &str, _: &ArgCx) -> Result<Value, String> {
 }
 
 pub static OPTIONS: [OptSpec; 2] = [
-    OptSpec::new(
-        "limit",
-        ArgType::Custom(rate),
-        "average rate N[/second|/minute|/hour|/day] (default 3/hour)",
-    ),
+    OptSpec::new("limit", ArgType::Custom(rate), "average rate N[/second|/minute|/hour|/day] (default 3/hour)"),
     OptSpec::new(
         "limit-burst",
         ArgType::UInt { min: 0, max: 10000 },
@@ -115,9 +102,7 @@ pub static OPTIONS: [OptSpec; 2] = [
 ];
 
 fn save(inst: &ExtInstance, out: &mut String) {
-    let rate = inst
-        .opt("limit")
-        .map_or_else(|| "3/hour".to_string(), |o| o.value.to_string());
+    let rate = inst.opt("limit").map_or_else(|| "3/hour".to_string(), |o| o.value.to_string());
     let _ = write!(out, " --limit {rate}");
     if let Some(Value::UInt(b)) = inst.opt("limit-burst").map(|o| &o.value) {
         if *b != 5 && *b != 0 {
@@ -129,11 +114,7 @@ fn save(inst: &ExtInstance, out: &mut String) {
 pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
     save: Some(save),
-    ..ExtSpec::new(
-        "limit",
-        ExtKind::Match,
-        "at most an average rate of packets, with bursts",
-    )
+    ..ExtSpec::new("limit", ExtKind::Match, "at most an average rate of packets, with bursts")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];
@@ -163,10 +144,7 @@ mod tests {
         let v4 = crate::Family::V4;
         let rt = |r| roundtrip(v4, "filter", r);
         assert_eq!(rt("-m limit").unwrap(), "-A INPUT -m limit --limit 3/hour");
-        assert_eq!(
-            rt("-m limit --limit-burst 0 --limit 7/h").unwrap(),
-            "-A INPUT -m limit --limit 7/hour"
-        );
+        assert_eq!(rt("-m limit --limit-burst 0 --limit 7/h").unwrap(), "-A INPUT -m limit --limit 7/hour");
         assert!(rt("-m limit ! --limit 5").is_err());
         assert!(rt("-m limit --limit-burst 10001").is_err());
     }

@@ -6,13 +6,8 @@ use std::fmt::Write;
 
 use crate::ext::{ArgType, ExtInstance, ExtKind, ExtSpec, Hook, OptSpec};
 
-pub static OPTIONS: [OptSpec; 1] = [OptSpec::new(
-    "mac-source",
-    ArgType::Mac,
-    "source MAC address xx:xx:xx:xx:xx:xx",
-)
-.invert()
-.mand()];
+pub static OPTIONS: [OptSpec; 1] =
+    [OptSpec::new("mac-source", ArgType::Mac, "source MAC address xx:xx:xx:xx:xx:xx").invert().mand()];
 
 fn save(inst: &ExtInstance, out: &mut String) {
     if let Some(o) = inst.opt("mac-source") {
@@ -25,11 +20,7 @@ pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
     hooks: &[Hook::Prerouting, Hook::Input, Hook::Forward],
     save: Some(save),
-    ..ExtSpec::new(
-        "mac",
-        ExtKind::Match,
-        "source MAC address of the received frame",
-    )
+    ..ExtSpec::new("mac", ExtKind::Match, "source MAC address of the received frame")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

@@ -4,13 +4,8 @@ use std::fmt::Write;
 
 use crate::ext::{ArgType, ExtInstance, ExtKind, ExtSpec, OptSpec};
 
-pub static OPTIONS: [OptSpec; 1] = [OptSpec::new(
-    "mark",
-    ArgType::MarkMask,
-    "value[/mask]: (mark AND mask) equals value",
-)
-.invert()
-.mand()];
+pub static OPTIONS: [OptSpec; 1] =
+    [OptSpec::new("mark", ArgType::MarkMask, "value[/mask]: (mark AND mask) equals value").invert().mand()];
 
 fn save(inst: &ExtInstance, out: &mut String) {
     if let Some(o) = inst.opt("mark") {
@@ -35,14 +30,8 @@ mod tests {
     fn forms() {
         let v4 = crate::Family::V4;
         let rt = |r| roundtrip(v4, "filter", r).unwrap();
-        assert_eq!(
-            rt("-m mark --mark 4294967295"),
-            "-A INPUT -m mark --mark 0xffffffff"
-        );
-        assert_eq!(
-            rt("-m mark ! --mark 1/0xff"),
-            "-A INPUT -m mark ! --mark 0x1/0xff"
-        );
+        assert_eq!(rt("-m mark --mark 4294967295"), "-A INPUT -m mark --mark 0xffffffff");
+        assert_eq!(rt("-m mark ! --mark 1/0xff"), "-A INPUT -m mark ! --mark 0x1/0xff");
         assert!(roundtrip(v4, "filter", "-m mark --mark 4294967296").is_err());
         assert!(roundtrip(v4, "filter", "-m mark").is_err());
     }

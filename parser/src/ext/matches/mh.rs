@@ -42,9 +42,7 @@ fn type_number(s: &str) -> Result<u64, String> {
     }
     match parse_c_uint(s) {
         Some(n) if n <= 255 && !s.trim_start().starts_with('-') => Ok(n),
-        _ => Err(format!(
-            "`{s}` is not a mobility header type (name or 0-255)"
-        )),
+        _ => Err(format!("`{s}` is not a mobility header type (name or 0-255)")),
     }
 }
 
@@ -66,12 +64,9 @@ fn parse_types(s: &str, _: &ArgCx) -> Result<Value, String> {
     Ok(Value::Range(a, b))
 }
 
-pub static OPTIONS: [OptSpec; 1] = [OptSpec::new(
-    "mh-type",
-    ArgType::Custom(parse_types),
-    "mobility header type or range, by name or number",
-)
-.invert()];
+pub static OPTIONS: [OptSpec; 1] =
+    [OptSpec::new("mh-type", ArgType::Custom(parse_types), "mobility header type or range, by name or number")
+        .invert()];
 
 fn save(inst: &ExtInstance, out: &mut String) {
     if let Some(o) = inst.opt("mh-type") {

@@ -28,9 +28,7 @@ fn ports(s: &str, cx: &ArgCx) -> Result<Value, String> {
     let mut slots = 0;
     for part in s.split(',') {
         if slots >= MAX_SLOTS {
-            return Err(format!(
-                "too many ports in `{s}`: at most {MAX_SLOTS}, a range counting twice"
-            ));
+            return Err(format!("too many ports in `{s}`: at most {MAX_SLOTS}, a range counting twice"));
         }
         match part.split_once(':') {
             None => {
@@ -40,15 +38,11 @@ fn ports(s: &str, cx: &ArgCx) -> Result<Value, String> {
             }
             Some((a, b)) => {
                 if slots == MAX_SLOTS - 1 {
-                    return Err(format!(
-                        "too many ports in `{s}`: at most {MAX_SLOTS}, a range counting twice"
-                    ));
+                    return Err(format!("too many ports in `{s}`: at most {MAX_SLOTS}, a range counting twice"));
                 }
                 let (lo, hi) = (parse_port(a)?, parse_port(b)?);
                 if lo >= hi {
-                    return Err(format!(
-                        "invalid port range `{part}`: the first port must be lower"
-                    ));
+                    return Err(format!("invalid port range `{part}`: the first port must be lower"));
                 }
                 out.push((lo, hi));
                 slots += 2;
@@ -75,13 +69,9 @@ pub static OPTIONS: [OptSpec; 3] = [
     .invert()
     .aliases(&["destination-ports"])
     .excl(&["sports", "ports"]),
-    OptSpec::new(
-        "ports",
-        ArgType::Custom(ports),
-        "source or destination ports: port[,port|,port:port]…",
-    )
-    .invert()
-    .excl(&["sports", "dports"]),
+    OptSpec::new("ports", ArgType::Custom(ports), "source or destination ports: port[,port|,port:port]…")
+        .invert()
+        .excl(&["sports", "dports"]),
 ];
 
 fn check(cx: &mut crate::ext::CheckCx) {

@@ -24,12 +24,8 @@ fn parse_name(s: &str, _: &ArgCx) -> Result<Value, String> {
     Ok(Value::Str(s[..end].to_string()))
 }
 
-pub static OPTIONS: [OptSpec; 1] = [OptSpec::new(
-    "nfacct-name",
-    ArgType::Custom(parse_name),
-    "name of the nfacct object",
-)
-.mand()];
+pub static OPTIONS: [OptSpec; 1] =
+    [OptSpec::new("nfacct-name", ArgType::Custom(parse_name), "name of the nfacct object").mand()];
 
 fn check(cx: &mut CheckCx) {
     if let Some(o) = cx.opt("nfacct-name") {
@@ -37,9 +33,7 @@ fn check(cx: &mut CheckCx) {
         cx.push(Diagnostic::new(
             &codes::HOST_REQUIREMENT,
             span,
-            format!(
-                "accounting object `{name}` must exist (`nfacct add {name}`) when the file loads"
-            ),
+            format!("accounting object `{name}` must exist (`nfacct add {name}`) when the file loads"),
         ));
     }
 }
@@ -54,11 +48,7 @@ pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
     check: Some(check),
     save: Some(save),
-    ..ExtSpec::new(
-        "nfacct",
-        ExtKind::Match,
-        "count packets and bytes in an nfacct object",
-    )
+    ..ExtSpec::new("nfacct", ExtKind::Match, "count packets and bytes in an nfacct object")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

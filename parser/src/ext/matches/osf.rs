@@ -16,23 +16,9 @@ fn parse_genre(s: &str, _: &ArgCx) -> Result<Value, String> {
 }
 
 pub static OPTIONS: [OptSpec; 3] = [
-    OptSpec::new(
-        "genre",
-        ArgType::Custom(parse_genre),
-        "OS genre from the fingerprint list",
-    )
-    .invert()
-    .mand(),
-    OptSpec::new(
-        "ttl",
-        ArgType::UInt { min: 0, max: 2 },
-        "0 exact TTL, 1 TTL less or equal, 2 no TTL check",
-    ),
-    OptSpec::new(
-        "log",
-        ArgType::UInt { min: 0, max: 2 },
-        "0 log all matches, 1 the first, 2 known ones",
-    ),
+    OptSpec::new("genre", ArgType::Custom(parse_genre), "OS genre from the fingerprint list").invert().mand(),
+    OptSpec::new("ttl", ArgType::UInt { min: 0, max: 2 }, "0 exact TTL, 1 TTL less or equal, 2 no TTL check"),
+    OptSpec::new("log", ArgType::UInt { min: 0, max: 2 }, "0 log all matches, 1 the first, 2 known ones"),
 ];
 
 fn save(inst: &ExtInstance, out: &mut String) {
@@ -53,11 +39,7 @@ pub static SPEC: ExtSpec = ExtSpec {
     proto: &["tcp"],
     hooks: &[Hook::Prerouting, Hook::Input, Hook::Forward],
     save: Some(save),
-    ..ExtSpec::new(
-        "osf",
-        ExtKind::Match,
-        "passive OS fingerprint of TCP SYN packets",
-    )
+    ..ExtSpec::new("osf", ExtKind::Match, "passive OS fingerprint of TCP SYN packets")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

@@ -33,44 +33,22 @@ fn id(s: &str, _: &ArgCx) -> Result<Value, String> {
             // mistyped number).
             let name_like = s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
                 && s.len() <= 32
-                && s.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '$'))
+                && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '$'))
                 && s.chars().any(|c| !c.is_ascii_digit());
             if name_like {
                 Ok(Value::Str(s.to_string()))
             } else {
-                Err(format!(
-                    "`{s}` is neither a name nor an id or range n-m (0-{MAX_ID})"
-                ))
+                Err(format!("`{s}` is neither a name nor an id or range n-m (0-{MAX_ID})"))
             }
         }
     }
 }
 
 pub static OPTIONS: [OptSpec; 4] = [
-    OptSpec::new(
-        "socket-exists",
-        ArgType::None,
-        "the packet belongs to a local socket",
-    )
-    .invert(),
-    OptSpec::new(
-        "uid-owner",
-        ArgType::Custom(id),
-        "user (name, uid or uid range n-m) owning the socket",
-    )
-    .invert(),
-    OptSpec::new(
-        "gid-owner",
-        ArgType::Custom(id),
-        "group (name, gid or gid range n-m) owning the socket",
-    )
-    .invert(),
-    OptSpec::new(
-        "suppl-groups",
-        ArgType::None,
-        "with --gid-owner: also match the supplementary groups",
-    ),
+    OptSpec::new("socket-exists", ArgType::None, "the packet belongs to a local socket").invert(),
+    OptSpec::new("uid-owner", ArgType::Custom(id), "user (name, uid or uid range n-m) owning the socket").invert(),
+    OptSpec::new("gid-owner", ArgType::Custom(id), "group (name, gid or gid range n-m) owning the socket").invert(),
+    OptSpec::new("suppl-groups", ArgType::None, "with --gid-owner: also match the supplementary groups"),
 ];
 
 /// `owner_mt_check`, the `--suppl-groups` order rule, the kernel's range
@@ -143,11 +121,7 @@ pub static SPEC: ExtSpec = ExtSpec {
     hooks: &[Hook::Output, Hook::Postrouting],
     check: Some(check),
     save: Some(save),
-    ..ExtSpec::new(
-        "owner",
-        ExtKind::Match,
-        "user, group or existence of the sending local socket",
-    )
+    ..ExtSpec::new("owner", ExtKind::Match, "user, group or existence of the sending local socket")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];
@@ -161,14 +135,10 @@ mod tests {
         let v4 = crate::Family::V4;
         let rt = |r| roundtrip(v4, "filter", r);
         assert_eq!(
-            rt("-A OUTPUT -m owner --uid-owner 5:7 --socket-exists --gid-owner 3 --suppl-groups")
-                .unwrap(),
+            rt("-A OUTPUT -m owner --uid-owner 5:7 --socket-exists --gid-owner 3 --suppl-groups").unwrap(),
             "-A OUTPUT -m owner --socket-exists --uid-owner 5-7 --gid-owner 3 --suppl-groups"
         );
-        assert_eq!(
-            rt("-A OUTPUT -m owner ! --uid-owner root").unwrap(),
-            "-A OUTPUT -m owner ! --uid-owner 0"
-        );
+        assert_eq!(rt("-A OUTPUT -m owner ! --uid-owner root").unwrap(), "-A OUTPUT -m owner ! --uid-owner 0");
         assert!(rt("-A OUTPUT -m owner --uid-owner 10-5").is_err());
         assert!(rt("-A OUTPUT -m owner --uid-owner 4294967295").is_err());
         assert!(rt("-A OUTPUT -m owner --uid-owner 4294967294").is_ok());
@@ -178,9 +148,6 @@ mod tests {
         assert!(rt("-A OUTPUT -m owner --gid-owner 1 ! --suppl-groups").is_err());
         assert!(rt("-A INPUT -m owner --socket-exists").is_err());
         // A name is an info finding, not an error.
-        assert_eq!(
-            rt("-A OUTPUT -m owner --uid-owner www-data").unwrap(),
-            "-A OUTPUT -m owner --uid-owner www-data"
-        );
+        assert_eq!(rt("-A OUTPUT -m owner --uid-owner www-data").unwrap(), "-A OUTPUT -m owner --uid-owner www-data");
     }
 }

@@ -9,36 +9,12 @@ use crate::ext::value::Value;
 use crate::ext::{ArgType, CheckCx, ExtInstance, ExtKind, ExtSpec, Hook, OptSpec};
 
 pub static OPTIONS: [OptSpec; 5] = [
-    OptSpec::new(
-        "physdev-is-in",
-        ArgType::None,
-        "the packet entered by a bridge port",
-    )
-    .invert(),
-    OptSpec::new(
-        "physdev-in",
-        ArgType::Iface,
-        "bridge port the packet entered by (`+` as trailing wildcard)",
-    )
-    .invert(),
-    OptSpec::new(
-        "physdev-is-out",
-        ArgType::None,
-        "the packet will leave by a bridge port",
-    )
-    .invert(),
-    OptSpec::new(
-        "physdev-out",
-        ArgType::Iface,
-        "bridge port the packet will leave by (`+` as trailing wildcard)",
-    )
-    .invert(),
-    OptSpec::new(
-        "physdev-is-bridged",
-        ArgType::None,
-        "the packet is bridged, not routed",
-    )
-    .invert(),
+    OptSpec::new("physdev-is-in", ArgType::None, "the packet entered by a bridge port").invert(),
+    OptSpec::new("physdev-in", ArgType::Iface, "bridge port the packet entered by (`+` as trailing wildcard)").invert(),
+    OptSpec::new("physdev-is-out", ArgType::None, "the packet will leave by a bridge port").invert(),
+    OptSpec::new("physdev-out", ArgType::Iface, "bridge port the packet will leave by (`+` as trailing wildcard)")
+        .invert(),
+    OptSpec::new("physdev-is-bridged", ArgType::None, "the packet is bridged, not routed").invert(),
 ];
 
 /// `physdev_check` (an option is needed) and the kernel's
@@ -46,11 +22,7 @@ pub static OPTIONS: [OptSpec; 5] = [
 /// rule also requires bridged traffic.
 fn check(cx: &mut CheckCx) {
     if cx.inst.options.is_empty() {
-        let d = Diagnostic::new(
-            &codes::OPTION_CONFLICT,
-            cx.inst.span,
-            "`physdev` needs at least one option",
-        );
+        let d = Diagnostic::new(&codes::OPTION_CONFLICT, cx.inst.span, "`physdev` needs at least one option");
         cx.push(d);
         return;
     }
@@ -84,11 +56,7 @@ pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
     check: Some(check),
     save: Some(save),
-    ..ExtSpec::new(
-        "physdev",
-        ExtKind::Match,
-        "bridge port a bridged packet entered or leaves by",
-    )
+    ..ExtSpec::new("physdev", ExtKind::Match, "bridge port a bridged packet entered or leaves by")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

@@ -20,26 +20,17 @@ fn parse_type(s: &str, _: &ArgCx) -> Result<Value, String> {
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(s))
         .map(|(_, c)| Value::Word(c.to_string()))
-        .ok_or_else(|| {
-            format!("`{s}` is not a packet type (unicast, broadcast, multicast, otherhost)")
-        })
+        .ok_or_else(|| format!("`{s}` is not a packet type (unicast, broadcast, multicast, otherhost)"))
 }
 
-pub static OPTIONS: [OptSpec; 1] = [OptSpec::new(
-    "pkt-type",
-    ArgType::Custom(parse_type),
-    "unicast, broadcast, multicast or otherhost",
-)
-.invert()
-.mand()];
+pub static OPTIONS: [OptSpec; 1] =
+    [OptSpec::new("pkt-type", ArgType::Custom(parse_type), "unicast, broadcast, multicast or otherhost")
+        .invert()
+        .mand()];
 
 pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
-    ..ExtSpec::new(
-        "pkttype",
-        ExtKind::Match,
-        "link-layer packet type: unicast, broadcast, multicast",
-    )
+    ..ExtSpec::new("pkttype", ExtKind::Match, "link-layer packet type: unicast, broadcast, multicast")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

@@ -79,8 +79,7 @@ pub fn parse_plen(m: &str, family: Family) -> Result<u8, String> {
         Family::V4 => inet_aton(m).map(|v| (u128::from(v), 32)),
         Family::V6 => m.parse::<Ipv6Addr>().ok().map(|a| (u128::from(a), 128)),
     };
-    let (v, width) =
-        bits.ok_or_else(|| format!("`{m}` is neither a prefix length 0-{max} nor a netmask"))?;
+    let (v, width) = bits.ok_or_else(|| format!("`{m}` is neither a prefix length 0-{max} nor a netmask"))?;
     let shifted = v << (128 - width);
     let ones = shifted.leading_ones();
     if ones >= width || shifted << ones == 0 {
@@ -92,8 +91,7 @@ pub fn parse_plen(m: &str, family: Family) -> Result<u8, String> {
 
 fn looks_like_host(s: &str) -> bool {
     !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
         && s.chars().any(|c| c.is_ascii_alphabetic())
 }
 
@@ -122,12 +120,7 @@ pub fn parse_hostmask(s: &str, family: Family) -> Result<HostMask, String> {
         None => max,
         Some(m) => parse_plen(m, family)?,
     };
-    Ok(HostMask {
-        host,
-        is_name,
-        len,
-        max,
-    })
+    Ok(HostMask { host, is_name, len, max })
 }
 
 fn hostmask_value(s: &str, cx: &ArgCx) -> Result<Value, String> {
@@ -196,68 +189,16 @@ fn parse_proto(s: &str, _: &ArgCx) -> Result<Value, String> {
 }
 
 pub static OPTIONS: [OptSpec; 10] = [
-    OptSpec::new(
-        "dir",
-        ArgType::Custom(parse_dir),
-        "in (decapsulation) or out (encapsulation)",
-    ),
-    OptSpec::new(
-        "pol",
-        ArgType::Custom(parse_pol),
-        "ipsec (processed by IPsec) or none",
-    ),
-    OptSpec::new(
-        "strict",
-        ArgType::None,
-        "the elements describe the whole policy, in order",
-    ),
-    OptSpec::new(
-        "reqid",
-        ArgType::UInt {
-            min: 0,
-            max: u32::MAX as u64,
-        },
-        "reqid of the SA",
-    )
-    .invert()
-    .multi(),
-    OptSpec::new(
-        "spi",
-        ArgType::UInt {
-            min: 0,
-            max: u32::MAX as u64,
-        },
-        "SPI of the SA",
-    )
-    .invert()
-    .multi(),
-    OptSpec::new(
-        "tunnel-src",
-        ArgType::Custom(hostmask_value),
-        "tunnel source address[/mask]",
-    )
-    .invert()
-    .multi(),
-    OptSpec::new(
-        "tunnel-dst",
-        ArgType::Custom(hostmask_value),
-        "tunnel destination address[/mask]",
-    )
-    .invert()
-    .multi(),
-    OptSpec::new("proto", ArgType::Custom(parse_proto), "ah, esp or ipcomp")
-        .invert()
-        .multi(),
-    OptSpec::new("mode", ArgType::Custom(parse_mode), "transport or tunnel")
-        .invert()
-        .multi(),
-    OptSpec::new(
-        "next",
-        ArgType::None,
-        "start the next element (with --strict)",
-    )
-    .multi()
-    .also(&["strict"]),
+    OptSpec::new("dir", ArgType::Custom(parse_dir), "in (decapsulation) or out (encapsulation)"),
+    OptSpec::new("pol", ArgType::Custom(parse_pol), "ipsec (processed by IPsec) or none"),
+    OptSpec::new("strict", ArgType::None, "the elements describe the whole policy, in order"),
+    OptSpec::new("reqid", ArgType::UInt { min: 0, max: u32::MAX as u64 }, "reqid of the SA").invert().multi(),
+    OptSpec::new("spi", ArgType::UInt { min: 0, max: u32::MAX as u64 }, "SPI of the SA").invert().multi(),
+    OptSpec::new("tunnel-src", ArgType::Custom(hostmask_value), "tunnel source address[/mask]").invert().multi(),
+    OptSpec::new("tunnel-dst", ArgType::Custom(hostmask_value), "tunnel destination address[/mask]").invert().multi(),
+    OptSpec::new("proto", ArgType::Custom(parse_proto), "ah, esp or ipcomp").invert().multi(),
+    OptSpec::new("mode", ArgType::Custom(parse_mode), "transport or tunnel").invert().multi(),
+    OptSpec::new("next", ArgType::None, "start the next element (with --strict)").multi().also(&["strict"]),
 ];
 
 const ELEM: [&str; 6] = ["reqid", "spi", "proto", "mode", "tunnel-dst", "tunnel-src"];
@@ -276,19 +217,11 @@ fn check(cx: &mut CheckCx) {
     let strict = cx.has("strict");
     let nexts = cx.inst.opts("next").count();
     if none && strict {
-        err(
-            cx,
-            span,
-            "`--pol none` cannot be combined with `--strict`".into(),
-        );
+        err(cx, span, "`--pol none` cannot be combined with `--strict`".into());
         return;
     }
     if none && nexts > 0 {
-        err(
-            cx,
-            span,
-            "`--pol none` cannot have policy elements (`--next`)".into(),
-        );
+        err(cx, span, "`--pol none` cannot have policy elements (`--next`)".into());
         return;
     }
     if nexts >= 4 {
@@ -310,10 +243,7 @@ fn check(cx: &mut CheckCx) {
             let mut it = e.iter().filter(|o| o.name == name);
             it.next();
             if let Some(o) = it.next() {
-                problems.push((
-                    o.span,
-                    format!("`--{name}` given twice in policy element {i}"),
-                ));
+                problems.push((o.span, format!("`--{name}` given twice in policy element {i}")));
             }
         }
         if strict && e.is_empty() && !none {
@@ -327,15 +257,10 @@ fn check(cx: &mut CheckCx) {
             Some(m) => (m.value.to_string() == "tunnel") != m.negated,
             None => false,
         };
-        if let Some(t) = e
-            .iter()
-            .find(|o| o.name == "tunnel-src" || o.name == "tunnel-dst")
-        {
+        if let Some(t) = e.iter().find(|o| o.name == "tunnel-src" || o.name == "tunnel-dst") {
             if !tunnel_ok {
-                problems.push((
-                    t.span,
-                    "`--tunnel-src`/`--tunnel-dst` need `--mode tunnel` in the same element".into(),
-                ));
+                problems
+                    .push((t.span, "`--tunnel-src`/`--tunnel-dst` need `--mode tunnel` in the same element".into()));
             }
         }
     }
@@ -367,9 +292,7 @@ fn save(inst: &ExtInstance, out: &mut String) {
     if let Some(o) = inst.opt("dir") {
         let _ = write!(out, " --dir {}", o.value);
     }
-    let pol = inst
-        .opt("pol")
-        .map_or("ipsec".to_string(), |o| o.value.to_string());
+    let pol = inst.opt("pol").map_or("ipsec".to_string(), |o| o.value.to_string());
     let _ = write!(out, " --pol {pol}");
     if inst.opt("strict").is_some() {
         out.push_str(" --strict");
@@ -411,11 +334,7 @@ pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
     check: Some(check),
     save: Some(save),
-    ..ExtSpec::new(
-        "policy",
-        ExtKind::Match,
-        "IPsec policy used to decapsulate or encapsulate the packet",
-    )
+    ..ExtSpec::new("policy", ExtKind::Match, "IPsec policy used to decapsulate or encapsulate the packet")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];
@@ -426,18 +345,8 @@ mod tests {
     use crate::{parse, ParseOptions, Severity};
 
     fn errors(family: Family, text: &str) -> Vec<String> {
-        let p = parse(
-            text,
-            &ParseOptions {
-                family: Some(family),
-                table: None,
-            },
-        );
-        p.diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .map(|d| d.code.code.to_string())
-            .collect()
+        let p = parse(text, &ParseOptions { family: Some(family), table: None });
+        p.diagnostics.iter().filter(|d| d.severity == Severity::Error).map(|d| d.code.code.to_string()).collect()
     }
 
     #[test]
@@ -445,15 +354,13 @@ mod tests {
         // The kernel checks the hook of built-in chains only.
         let bad = "*filter\n-A INPUT -m policy --dir out --pol none\nCOMMIT\n";
         assert_eq!(errors(Family::V4, bad), ["E302"]);
-        let ok =
-            "*filter\n:U - [0:0]\n-A INPUT -j U\n-A U -m policy --dir out --pol none\nCOMMIT\n";
+        let ok = "*filter\n:U - [0:0]\n-A INPUT -j U\n-A U -m policy --dir out --pol none\nCOMMIT\n";
         assert!(errors(Family::V4, ok).is_empty());
         let fwd = "*filter\n-A FORWARD -m policy --dir out --pol ipsec --strict --mode tunnel --tunnel-dst 10.0.0.1 --next --proto esp\nCOMMIT\n";
         assert!(errors(Family::V4, fwd).is_empty());
         let empty = "*filter\n-A FORWARD -m policy --dir in --pol ipsec --strict\nCOMMIT\n";
         assert_eq!(errors(Family::V4, empty), ["E208"]);
-        let transport =
-            "*filter\n-A FORWARD -m policy --dir in --pol ipsec --tunnel-src 1.2.3.4\nCOMMIT\n";
+        let transport = "*filter\n-A FORWARD -m policy --dir in --pol ipsec --tunnel-src 1.2.3.4\nCOMMIT\n";
         assert_eq!(errors(Family::V4, transport), ["E208"]);
     }
 

@@ -44,11 +44,7 @@ fn parse_bps(s: &str, _: &ArgCx) -> Result<Value, String> {
     let scale = if unit.is_empty() {
         1.
     } else {
-        SUFFIXES
-            .iter()
-            .find(|(u, _)| u.eq_ignore_ascii_case(unit))
-            .map(|(_, f)| *f)
-            .ok_or_else(bad)?
+        SUFFIXES.iter().find(|(u, _)| u.eq_ignore_ascii_case(unit)).map(|(_, f)| *f).ok_or_else(bad)?
     };
     Ok(Value::UInt((n * scale / 8.) as u32 as u64))
 }
@@ -70,44 +66,15 @@ fn parse_name(s: &str, _: &ArgCx) -> Result<Value, String> {
 }
 
 pub static OPTIONS: [OptSpec; 10] = [
-    OptSpec::new(
-        "rateest1",
-        ArgType::Custom(parse_name),
-        "first (or only) estimator name",
-    )
-    .aliases(&["rateest"]),
-    OptSpec::new(
-        "rateest2",
-        ArgType::Custom(parse_name),
-        "second estimator: compare the two",
-    ),
-    OptSpec::new(
-        "rateest-bps1",
-        ArgType::Optional(parse_bps),
-        "compare bytes/s [of estimator 1 minus rate]",
-    ),
-    OptSpec::new(
-        "rateest-pps1",
-        ArgType::Optional(parse_pps),
-        "compare packets/s [of estimator 1 minus rate]",
-    ),
-    OptSpec::new(
-        "rateest-bps2",
-        ArgType::Optional(parse_bps),
-        "compare bytes/s [against this rate]",
-    )
-    .aliases(&["rateest-bps"]),
-    OptSpec::new(
-        "rateest-pps2",
-        ArgType::Optional(parse_pps),
-        "compare packets/s [against this rate]",
-    )
-    .aliases(&["rateest-pps"]),
-    OptSpec::new(
-        "rateest-delta",
-        ArgType::None,
-        "compare rates minus the given values",
-    ),
+    OptSpec::new("rateest1", ArgType::Custom(parse_name), "first (or only) estimator name").aliases(&["rateest"]),
+    OptSpec::new("rateest2", ArgType::Custom(parse_name), "second estimator: compare the two"),
+    OptSpec::new("rateest-bps1", ArgType::Optional(parse_bps), "compare bytes/s [of estimator 1 minus rate]"),
+    OptSpec::new("rateest-pps1", ArgType::Optional(parse_pps), "compare packets/s [of estimator 1 minus rate]"),
+    OptSpec::new("rateest-bps2", ArgType::Optional(parse_bps), "compare bytes/s [against this rate]")
+        .aliases(&["rateest-bps"]),
+    OptSpec::new("rateest-pps2", ArgType::Optional(parse_pps), "compare packets/s [against this rate]")
+        .aliases(&["rateest-pps"]),
+    OptSpec::new("rateest-delta", ArgType::None, "compare rates minus the given values"),
     OptSpec::new("rateest-lt", ArgType::None, "less than").invert(),
     OptSpec::new("rateest-gt", ArgType::None, "greater than").invert(),
     OptSpec::new("rateest-eq", ArgType::None, "equal").invert(),
@@ -115,17 +82,8 @@ pub static OPTIONS: [OptSpec; 10] = [
 
 fn check(cx: &mut CheckCx) {
     let span = cx.inst.span;
-    let has_rate = [
-        "rateest-bps1",
-        "rateest-pps1",
-        "rateest-bps2",
-        "rateest-pps2",
-    ]
-    .iter()
-    .any(|n| cx.has(n));
-    let has_mode = ["rateest-lt", "rateest-gt", "rateest-eq"]
-        .iter()
-        .any(|n| cx.has(n));
+    let has_rate = ["rateest-bps1", "rateest-pps1", "rateest-bps2", "rateest-pps2"].iter().any(|n| cx.has(n));
+    let has_mode = ["rateest-lt", "rateest-gt", "rateest-eq"].iter().any(|n| cx.has(n));
     let msg = if !cx.has("rateest1") {
         Some("`rateest` needs `--rateest NAME` (or `--rateest1`)")
     } else if !has_rate {
@@ -139,10 +97,8 @@ fn check(cx: &mut CheckCx) {
         cx.push(Diagnostic::new(&codes::KERNEL_REJECTS, span, m));
         return;
     }
-    let names: Vec<_> = ["rateest1", "rateest2"]
-        .iter()
-        .filter_map(|n| cx.opt(n).map(|o| (o.span, o.value.to_string())))
-        .collect();
+    let names: Vec<_> =
+        ["rateest1", "rateest2"].iter().filter_map(|n| cx.opt(n).map(|o| (o.span, o.value.to_string()))).collect();
     for (s, name) in names {
         cx.push(Diagnostic::new(
             &codes::HOST_REQUIREMENT,
@@ -176,27 +132,15 @@ fn save(inst: &ExtInstance, out: &mut String) {
     let delta = inst.opt("rateest-delta").is_some();
     let rel = inst.opt("rateest2").is_some();
     // The last of lt/gt/eq wins.
-    let mode = inst
-        .options
-        .iter()
-        .rev()
-        .find(|o| matches!(o.name.as_str(), "rateest-lt" | "rateest-gt" | "rateest-eq"));
-    let invert = inst
-        .options
-        .iter()
-        .any(|o| o.negated && o.name.starts_with("rateest-") && o.name.len() == 10);
-    let mode_text = format!(
-        "{} --{}",
-        if invert { " !" } else { "" },
-        mode.map_or("rateest-none", |o| o.name.as_str())
-    );
+    let mode =
+        inst.options.iter().rev().find(|o| matches!(o.name.as_str(), "rateest-lt" | "rateest-gt" | "rateest-eq"));
+    let invert = inst.options.iter().any(|o| o.negated && o.name.starts_with("rateest-") && o.name.len() == 10);
+    let mode_text =
+        format!("{} --{}", if invert { " !" } else { "" }, mode.map_or("rateest-none", |o| o.name.as_str()));
     if delta {
         out.push_str(" --rateest-delta");
     }
-    let name1 = inst
-        .opt("rateest1")
-        .map(|o| o.value.to_string())
-        .unwrap_or_default();
+    let name1 = inst.opt("rateest1").map(|o| o.value.to_string()).unwrap_or_default();
     if rel {
         let _ = write!(out, " --rateest1 {name1}");
     } else {
@@ -217,11 +161,7 @@ fn save(inst: &ExtInstance, out: &mut String) {
         };
         if delta {
             let r1 = rate_of(inst, &format!("rateest-{unit}1"));
-            let _ = write!(
-                out,
-                " --rateest-{unit}1 {}{mode_text} --rateest-{unit}2",
-                text(r1)
-            );
+            let _ = write!(out, " --rateest-{unit}1 {}{mode_text} --rateest-{unit}2", text(r1));
         } else {
             let _ = write!(out, "{mode_text} --rateest-{unit}");
         }
@@ -231,10 +171,7 @@ fn save(inst: &ExtInstance, out: &mut String) {
         }
     }
     if rel {
-        let name2 = inst
-            .opt("rateest2")
-            .map(|o| o.value.to_string())
-            .unwrap_or_default();
+        let name2 = inst.opt("rateest2").map(|o| o.value.to_string()).unwrap_or_default();
         let _ = write!(out, " --rateest2 {name2}");
     }
 }
@@ -243,11 +180,7 @@ pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
     check: Some(check),
     save: Some(save),
-    ..ExtSpec::new(
-        "rateest",
-        ExtKind::Match,
-        "compare rate estimators (from RATEEST) with rates or each other",
-    )
+    ..ExtSpec::new("rateest", ExtKind::Match, "compare rate estimators (from RATEEST) with rates or each other")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];
@@ -259,10 +192,7 @@ mod tests {
 
     #[test]
     fn rates() {
-        let cx = ArgCx {
-            family: Family::V4,
-            proto: None,
-        };
+        let cx = ArgCx { family: Family::V4, proto: None };
         let r = |s| match parse_bps(s, &cx).unwrap() {
             Value::UInt(n) => bps_text(n),
             _ => unreachable!(),

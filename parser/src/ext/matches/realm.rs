@@ -11,8 +11,7 @@ use crate::ext::{ArgType, CheckCx, ExtInstance, ExtKind, ExtSpec, Families, Hook
 /// `value[/mask]` (32 bit, printed in hex), or a name from the host's
 /// `/etc/iproute2` table (kept as written).
 pub fn parse_val_mask(s: &str, _: &ArgCx) -> Result<Value, String> {
-    let num =
-        |t: &str| parse_c_uint(t).filter(|n| *n <= u64::from(u32::MAX) && !t.starts_with('-'));
+    let num = |t: &str| parse_c_uint(t).filter(|n| *n <= u64::from(u32::MAX) && !t.starts_with('-'));
     let (v, m) = match s.split_once('/') {
         Some((v, m)) => (v, Some(m)),
         None => (s, None),
@@ -50,20 +49,13 @@ pub fn names_need_host(cx: &mut CheckCx, file: &str) {
         cx.push(Diagnostic::new(
             &codes::HOST_REQUIREMENT,
             span,
-            format!(
-                "`{name}` is a name: it must be listed in {file} on the host that loads the file"
-            ),
+            format!("`{name}` is a name: it must be listed in {file} on the host that loads the file"),
         ));
     }
 }
 
-pub static OPTIONS: [OptSpec; 1] = [OptSpec::new(
-    "realm",
-    ArgType::Custom(parse_val_mask),
-    "realm value[/mask] or name",
-)
-.invert()
-.mand()];
+pub static OPTIONS: [OptSpec; 1] =
+    [OptSpec::new("realm", ArgType::Custom(parse_val_mask), "realm value[/mask] or name").invert().mand()];
 
 fn check(cx: &mut CheckCx) {
     names_need_host(cx, "/etc/iproute2/rt_realms");

@@ -22,68 +22,31 @@ fn mask(s: &str, cx: &ArgCx) -> Result<Value, String> {
 }
 
 pub static OPTIONS: [OptSpec; 12] = [
-    OptSpec::new(
-        "set",
-        ArgType::None,
-        "add the address to the list (or refresh it)",
-    )
-    .invert()
-    .excl(&["rcheck", "update", "remove"]),
-    OptSpec::new("rcheck", ArgType::None, "the address is in the list")
+    OptSpec::new("set", ArgType::None, "add the address to the list (or refresh it)")
         .invert()
-        .excl(&["set", "update", "remove"]),
-    OptSpec::new(
-        "update",
-        ArgType::None,
-        "the address is in the list; refresh its last-seen time",
-    )
-    .invert()
-    .excl(&["set", "rcheck", "remove"]),
-    OptSpec::new(
-        "remove",
-        ArgType::None,
-        "the address is in the list; remove it",
-    )
-    .invert()
-    .excl(&["set", "rcheck", "update"]),
+        .excl(&["rcheck", "update", "remove"]),
+    OptSpec::new("rcheck", ArgType::None, "the address is in the list").invert().excl(&["set", "update", "remove"]),
+    OptSpec::new("update", ArgType::None, "the address is in the list; refresh its last-seen time")
+        .invert()
+        .excl(&["set", "rcheck", "remove"]),
+    OptSpec::new("remove", ArgType::None, "the address is in the list; remove it")
+        .invert()
+        .excl(&["set", "rcheck", "update"]),
     OptSpec::new(
         "seconds",
-        ArgType::UInt {
-            min: 1,
-            max: u32::MAX as u64,
-        },
+        ArgType::UInt { min: 1, max: u32::MAX as u64 },
         "with --rcheck/--update: seen within the last N seconds",
     ),
-    OptSpec::new(
-        "reap",
-        ArgType::None,
-        "with --seconds: purge entries older than that",
-    )
-    .also(&["seconds"]),
+    OptSpec::new("reap", ArgType::None, "with --seconds: purge entries older than that").also(&["seconds"]),
     OptSpec::new(
         "hitcount",
-        ArgType::UInt {
-            min: 0,
-            max: u32::MAX as u64,
-        },
+        ArgType::UInt { min: 0, max: u32::MAX as u64 },
         "with --rcheck/--update: seen at least N times",
     ),
-    OptSpec::new(
-        "rttl",
-        ArgType::None,
-        "with --rcheck/--update: the TTL also equals the one recorded",
-    )
-    .excl(&["set", "remove"]),
-    OptSpec::new(
-        "name",
-        ArgType::Str { max: usize::MAX },
-        "name of the list (default DEFAULT)",
-    ),
-    OptSpec::new(
-        "mask",
-        ArgType::Custom(mask),
-        "netmask applied to the address",
-    ),
+    OptSpec::new("rttl", ArgType::None, "with --rcheck/--update: the TTL also equals the one recorded")
+        .excl(&["set", "remove"]),
+    OptSpec::new("name", ArgType::Str { max: usize::MAX }, "name of the list (default DEFAULT)"),
+    OptSpec::new("mask", ArgType::Custom(mask), "netmask applied to the address"),
     OptSpec::new("rsource", ArgType::None, "use the source address (default)"),
     OptSpec::new("rdest", ArgType::None, "use the destination address"),
 ];
@@ -108,7 +71,9 @@ fn check(cx: &mut CheckCx) {
                 found.push(Diagnostic::new(
                     &codes::KERNEL_REJECTS,
                     o.span,
-                    format!("`--{extra}` applies to `--rcheck` and `--update` only; the kernel refuses it with `--{op}`"),
+                    format!(
+                        "`--{extra}` applies to `--rcheck` and `--update` only; the kernel refuses it with `--{op}`"
+                    ),
                 ));
             }
         }
@@ -149,11 +114,7 @@ fn check(cx: &mut CheckCx) {
 }
 
 fn save_common(inst: &ExtInstance, out: &mut String, full_mask: &str) {
-    if inst
-        .options
-        .iter()
-        .any(|o| OPS.contains(&o.name.as_str()) && o.negated)
-    {
+    if inst.options.iter().any(|o| OPS.contains(&o.name.as_str()) && o.negated) {
         out.push_str(" !");
     }
     for op in OPS {
@@ -173,21 +134,13 @@ fn save_common(inst: &ExtInstance, out: &mut String, full_mask: &str) {
     if inst.opt("rttl").is_some() {
         out.push_str(" --rttl");
     }
-    let name = inst
-        .opt("name")
-        .map_or_else(|| "DEFAULT".to_string(), |o| o.value.to_string());
+    let name = inst.opt("name").map_or_else(|| "DEFAULT".to_string(), |o| o.value.to_string());
     let _ = write!(out, " --name {}", super::comment::truncate(&name, MAX_NAME));
-    let mask = inst
-        .opt("mask")
-        .map_or_else(|| full_mask.to_string(), |o| o.value.to_string());
+    let mask = inst.opt("mask").map_or_else(|| full_mask.to_string(), |o| o.value.to_string());
     let _ = write!(out, " --mask {mask}");
     // The last of --rsource/--rdest wins.
-    let dest = inst
-        .options
-        .iter()
-        .rev()
-        .find(|o| o.name == "rsource" || o.name == "rdest")
-        .is_some_and(|o| o.name == "rdest");
+    let dest =
+        inst.options.iter().rev().find(|o| o.name == "rsource" || o.name == "rdest").is_some_and(|o| o.name == "rdest");
     out.push_str(if dest { " --rdest" } else { " --rsource" });
 }
 
@@ -205,18 +158,10 @@ pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
     check: Some(check),
     save: Some(save4),
-    ..ExtSpec::new(
-        "recent",
-        ExtKind::Match,
-        "addresses seen recently, kept in a named list",
-    )
+    ..ExtSpec::new("recent", ExtKind::Match, "addresses seen recently, kept in a named list")
 };
 
-pub static SPEC6: ExtSpec = ExtSpec {
-    families: Families::V6,
-    save: Some(save6),
-    ..SPEC
-};
+pub static SPEC6: ExtSpec = ExtSpec { families: Families::V6, save: Some(save6), ..SPEC };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC, &SPEC6];
 
@@ -233,7 +178,8 @@ mod tests {
             "-A INPUT -m recent --set --name DEFAULT --mask 255.255.255.255 --rsource"
         );
         assert_eq!(
-            rt("-m recent ! --rcheck --seconds 60 --reap --hitcount 0 --rdest --rsource --name x --mask 255.255.0.0").unwrap(),
+            rt("-m recent ! --rcheck --seconds 60 --reap --hitcount 0 --rdest --rsource --name x --mask 255.255.0.0")
+                .unwrap(),
             "-A INPUT -m recent ! --rcheck --seconds 60 --reap --name x --mask 255.255.0.0 --rsource"
         );
         assert!(rt("-m recent --set --seconds 5").is_err());
@@ -247,18 +193,10 @@ mod tests {
         let long = "n".repeat(300);
         assert_eq!(
             rt(&format!("-m recent --rcheck --name {long}")).unwrap(),
-            format!(
-                "-A INPUT -m recent --rcheck --name {} --mask 255.255.255.255 --rsource",
-                &long[..199]
-            )
+            format!("-A INPUT -m recent --rcheck --name {} --mask 255.255.255.255 --rsource", &long[..199])
         );
         assert_eq!(
-            roundtrip(
-                crate::Family::V6,
-                "filter",
-                "-m recent --update --rdest --mask ffff::"
-            )
-            .unwrap(),
+            roundtrip(crate::Family::V6, "filter", "-m recent --update --rdest --mask ffff::").unwrap(),
             "-A INPUT -m recent --update --name DEFAULT --mask ffff:: --rdest"
         );
         assert_eq!(

@@ -17,50 +17,19 @@ fn parse_addrs(s: &str, _: &ArgCx) -> Result<Value, String> {
     }
     let mut out = Vec::new();
     for p in parts {
-        let a: Ipv6Addr = p
-            .parse()
-            .map_err(|_| format!("`{p}` is not an IPv6 address"))?;
+        let a: Ipv6Addr = p.parse().map_err(|_| format!("`{p}` is not an IPv6 address"))?;
         out.push(a.to_string());
     }
     Ok(Value::Text(out.join(",")))
 }
 
 pub static OPTIONS: [OptSpec; 6] = [
-    OptSpec::new(
-        "rt-type",
-        ArgType::UInt {
-            min: 0,
-            max: u32::MAX as u64,
-        },
-        "routing header type",
-    )
-    .invert(),
-    OptSpec::new(
-        "rt-segsleft",
-        ArgType::Custom(parse_u32_range),
-        "segments left, or range a:b",
-    )
-    .invert(),
-    OptSpec::new(
-        "rt-len",
-        ArgType::UInt {
-            min: 0,
-            max: u32::MAX as u64,
-        },
-        "header length",
-    )
-    .invert(),
+    OptSpec::new("rt-type", ArgType::UInt { min: 0, max: u32::MAX as u64 }, "routing header type").invert(),
+    OptSpec::new("rt-segsleft", ArgType::Custom(parse_u32_range), "segments left, or range a:b").invert(),
+    OptSpec::new("rt-len", ArgType::UInt { min: 0, max: u32::MAX as u64 }, "header length").invert(),
     OptSpec::new("rt-0-res", ArgType::None, "type 0: reserved field is set"),
-    OptSpec::new(
-        "rt-0-addrs",
-        ArgType::Custom(parse_addrs),
-        "type 0: addresses a,b,…",
-    ),
-    OptSpec::new(
-        "rt-0-not-strict",
-        ArgType::None,
-        "type 0: the addresses need not be all",
-    ),
+    OptSpec::new("rt-0-addrs", ArgType::Custom(parse_addrs), "type 0: addresses a,b,…"),
+    OptSpec::new("rt-0-not-strict", ArgType::None, "type 0: the addresses need not be all"),
 ];
 
 /// `--rt-0-res` and `--rt-0-addrs` need `--rt-type 0` (not negated)
@@ -73,18 +42,12 @@ fn check(cx: &mut CheckCx) {
         match o.name.as_str() {
             "rt-type" => type0 = !o.negated && o.value == Value::UInt(0),
             "rt-0-res" | "rt-0-addrs" if !type0 => {
-                bad = Some((
-                    o.span,
-                    format!("`--{}` needs `--rt-type 0` before it", o.name),
-                ));
+                bad = Some((o.span, format!("`--{}` needs `--rt-type 0` before it", o.name)));
                 break;
             }
             "rt-0-addrs" => addrs = true,
             "rt-0-not-strict" if !addrs => {
-                bad = Some((
-                    o.span,
-                    "`--rt-0-not-strict` needs `--rt-0-addrs` before it".into(),
-                ));
+                bad = Some((o.span, "`--rt-0-not-strict` needs `--rt-0-addrs` before it".into()));
                 break;
             }
             _ => {}
@@ -121,11 +84,7 @@ pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
     check: Some(check),
     save: Some(save),
-    ..ExtSpec::new(
-        "rt",
-        ExtKind::Match,
-        "IPv6 routing header: type, segments left, length",
-    )
+    ..ExtSpec::new("rt", ExtKind::Match, "IPv6 routing header: type, segments left, length")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

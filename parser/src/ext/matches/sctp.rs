@@ -80,10 +80,7 @@ fn chunk_types(mode: &str, list: &str, _: &ArgCx) -> Result<Value, String> {
         for c in fl.unwrap_or("").chars() {
             let valid = CHUNKS[idx].2;
             let pos = valid.find(c.to_ascii_uppercase()).ok_or_else(|| {
-                format!(
-                    "invalid flag `{c}` for chunk type {name} (valid: {})",
-                    valid.replace('-', "")
-                )
+                format!("invalid flag `{c}` for chunk type {name} (valid: {})", valid.replace('-', ""))
             })?;
             let bit = 1u8 << (7 - pos);
             let slot = match flags.iter().position(|f| f.0 == idx) {
@@ -118,19 +115,12 @@ fn chunk_types(mode: &str, list: &str, _: &ArgCx) -> Result<Value, String> {
         // Printed flags: those recorded under index `num`, with the
         // letters of the chunk whose number is `num`.
         if let Some(&(_, mask, set)) = flags.iter().find(|f| f.0 == num) {
-            let letters = CHUNKS
-                .iter()
-                .find(|c| c.1 as usize == num)
-                .map_or("", |c| c.2);
+            let letters = CHUNKS.iter().find(|c| c.1 as usize == num).map_or("", |c| c.2);
             text.push(':');
             for (pos, l) in letters.chars().enumerate() {
                 let bit = 1u8 << (7 - pos);
                 if mask & bit != 0 {
-                    text.push(if set & bit != 0 {
-                        l
-                    } else {
-                        l.to_ascii_lowercase()
-                    });
+                    text.push(if set & bit != 0 { l } else { l.to_ascii_lowercase() });
                 }
             }
         }
@@ -139,20 +129,12 @@ fn chunk_types(mode: &str, list: &str, _: &ArgCx) -> Result<Value, String> {
 }
 
 pub static OPTIONS: [OptSpec; 3] = [
-    OptSpec::new(
-        "sport",
-        ArgType::Custom(port_range),
-        "source port or port range a:b",
-    )
-    .invert()
-    .aliases(&["source-port"]),
-    OptSpec::new(
-        "dport",
-        ArgType::Custom(port_range),
-        "destination port or port range a:b",
-    )
-    .invert()
-    .aliases(&["destination-port"]),
+    OptSpec::new("sport", ArgType::Custom(port_range), "source port or port range a:b")
+        .invert()
+        .aliases(&["source-port"]),
+    OptSpec::new("dport", ArgType::Custom(port_range), "destination port or port range a:b")
+        .invert()
+        .aliases(&["destination-port"]),
     OptSpec::new(
         "chunk-types",
         ArgType::Custom2(chunk_types),
@@ -208,9 +190,6 @@ mod tests {
         assert!(rt("-p sctp --chunk-types all").is_err());
         assert!(rt("-p sctp --sport 65536").is_err());
         assert!(rt("-p sctp --sport 5:3").is_err());
-        assert_eq!(
-            rt("-p sctp --dport :3").unwrap(),
-            "-A INPUT -p sctp -m sctp --dport 0:3"
-        );
+        assert_eq!(rt("-p sctp --dport :3").unwrap(), "-A INPUT -p sctp -m sctp --dport 0:3");
     }
 }

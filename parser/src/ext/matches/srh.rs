@@ -29,24 +29,9 @@ pub static OPTIONS: [OptSpec; 14] = [
     OptSpec::new("srh-last-entry-gt", U8, "last entry above").invert(),
     OptSpec::new("srh-last-entry-lt", U8, "last entry below").invert(),
     OptSpec::new("srh-tag", ArgType::UInt { min: 0, max: 65535 }, "tag field").invert(),
-    OptSpec::new(
-        "srh-psid",
-        ArgType::Custom(parse_sid),
-        "previous segment id addr/len",
-    )
-    .invert(),
-    OptSpec::new(
-        "srh-nsid",
-        ArgType::Custom(parse_sid),
-        "next segment id addr/len",
-    )
-    .invert(),
-    OptSpec::new(
-        "srh-lsid",
-        ArgType::Custom(parse_sid),
-        "last segment id addr/len",
-    )
-    .invert(),
+    OptSpec::new("srh-psid", ArgType::Custom(parse_sid), "previous segment id addr/len").invert(),
+    OptSpec::new("srh-nsid", ArgType::Custom(parse_sid), "next segment id addr/len").invert(),
+    OptSpec::new("srh-lsid", ArgType::Custom(parse_sid), "last segment id addr/len").invert(),
 ];
 
 fn save(inst: &ExtInstance, out: &mut String) {

@@ -15,13 +15,10 @@ fn states(s: &str, _: &ArgCx) -> Result<Value, String> {
     Ok(Value::Words(v.into_iter().map(String::from).collect()))
 }
 
-pub static OPTIONS: [OptSpec; 1] = [OptSpec::new(
-    "state",
-    ArgType::Custom(states),
-    "states: INVALID, NEW, ESTABLISHED, RELATED, UNTRACKED",
-)
-.invert()
-.mand()];
+pub static OPTIONS: [OptSpec; 1] =
+    [OptSpec::new("state", ArgType::Custom(states), "states: INVALID, NEW, ESTABLISHED, RELATED, UNTRACKED")
+        .invert()
+        .mand()];
 
 fn save(inst: &ExtInstance, out: &mut String) {
     if let Some(o) = inst.opt("state") {
@@ -50,10 +47,7 @@ mod tests {
             rt("-m state --state ESTABLISHED,RELATED,NEW").unwrap(),
             "-A INPUT -m state --state NEW,RELATED,ESTABLISHED"
         );
-        assert_eq!(
-            rt("-m state ! --state e,n,untr").unwrap(),
-            "-A INPUT -m state ! --state NEW,ESTABLISHED,UNTRACKED"
-        );
+        assert_eq!(rt("-m state ! --state e,n,untr").unwrap(), "-A INPUT -m state ! --state NEW,ESTABLISHED,UNTRACKED");
         assert!(rt("-m state --state SNAT").is_err());
         assert!(rt("-m state").is_err());
     }

@@ -36,10 +36,7 @@ fn canonical(pattern: &[u8]) -> String {
 
 fn string(s: &str, _: &ArgCx) -> Result<Value, String> {
     if s.len() > MAX_PATTERN {
-        return Err(format!(
-            "the pattern is {} bytes long; at most {MAX_PATTERN}",
-            s.len()
-        ));
+        return Err(format!("the pattern is {} bytes long; at most {MAX_PATTERN}", s.len()));
     }
     Ok(Value::Text(canonical(s.as_bytes())))
 }
@@ -105,47 +102,23 @@ fn hex_string(s: &str, _: &ArgCx) -> Result<Value, String> {
 }
 
 pub static OPTIONS: [OptSpec; 6] = [
-    OptSpec::new(
-        "string",
-        ArgType::Custom(string),
-        "the text to find (at most 128 bytes)",
-    )
-    .invert()
-    .excl(&["hex-string"]),
-    OptSpec::new(
-        "hex-string",
-        ArgType::Custom(hex_string),
-        "the bytes to find, hex in |…| blocks: \"|0d0a|GET\"",
-    )
-    .invert()
-    .excl(&["string"]),
-    OptSpec::new(
-        "algo",
-        ArgType::Str { max: 15 },
-        "search algorithm: bm (Boyer-Moore) or kmp (Knuth-Pratt-Morris)",
-    )
-    .mand(),
-    OptSpec::new(
-        "from",
-        ArgType::UInt { min: 0, max: 65535 },
-        "offset where the search starts (default 0)",
-    ),
-    OptSpec::new(
-        "to",
-        ArgType::UInt { min: 0, max: 65535 },
-        "offset where the search ends (default 65535)",
-    ),
+    OptSpec::new("string", ArgType::Custom(string), "the text to find (at most 128 bytes)")
+        .invert()
+        .excl(&["hex-string"]),
+    OptSpec::new("hex-string", ArgType::Custom(hex_string), "the bytes to find, hex in |…| blocks: \"|0d0a|GET\"")
+        .invert()
+        .excl(&["string"]),
+    OptSpec::new("algo", ArgType::Str { max: 15 }, "search algorithm: bm (Boyer-Moore) or kmp (Knuth-Pratt-Morris)")
+        .mand(),
+    OptSpec::new("from", ArgType::UInt { min: 0, max: 65535 }, "offset where the search starts (default 0)"),
+    OptSpec::new("to", ArgType::UInt { min: 0, max: 65535 }, "offset where the search ends (default 65535)"),
     OptSpec::new("icase", ArgType::None, "ignore case"),
 ];
 
 /// `string_check` and the kernel's `string_mt_check`.
 fn check(cx: &mut CheckCx) {
     if !cx.has("string") && !cx.has("hex-string") {
-        let d = Diagnostic::new(
-            &codes::OPTION_CONFLICT,
-            cx.inst.span,
-            "`string` needs `--string` or `--hex-string`",
-        );
+        let d = Diagnostic::new(&codes::OPTION_CONFLICT, cx.inst.span, "`string` needs `--string` or `--hex-string`");
         cx.push(d);
         return;
     }
@@ -167,19 +140,11 @@ fn check(cx: &mut CheckCx) {
     let (from, to) = (num("from").unwrap_or(0), num("to").unwrap_or(65535));
     if from > to {
         let span = cx.opt("from").map_or(cx.inst.span, |o| o.span);
-        found.push(Diagnostic::new(
-            &codes::KERNEL_REJECTS,
-            span,
-            format!("`--from {from}` is after `--to {to}`"),
-        ));
+        found.push(Diagnostic::new(&codes::KERNEL_REJECTS, span, format!("`--from {from}` is after `--to {to}`")));
     }
     if let Some(o) = cx.opt("string") {
         if o.value.to_string() == "--string \"\"" {
-            found.push(Diagnostic::new(
-                &codes::KERNEL_REJECTS,
-                o.span,
-                "the kernel refuses an empty pattern",
-            ));
+            found.push(Diagnostic::new(&codes::KERNEL_REJECTS, o.span, "the kernel refuses an empty pattern"));
         }
     }
     for d in found {

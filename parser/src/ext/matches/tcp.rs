@@ -14,11 +14,7 @@ fn parse_flags(s: &str) -> Result<u8, String> {
             "NONE" => {}
             name => match TCP_FLAG_NAMES.iter().find(|(n, _)| *n == name) {
                 Some((_, b)) => bits |= b,
-                None => {
-                    return Err(format!(
-                        "unknown TCP flag `{part}` (FIN, SYN, RST, PSH, ACK, URG, ALL, NONE)"
-                    ))
-                }
+                None => return Err(format!("unknown TCP flag `{part}` (FIN, SYN, RST, PSH, ACK, URG, ALL, NONE)")),
             },
         }
     }
@@ -26,42 +22,25 @@ fn parse_flags(s: &str) -> Result<u8, String> {
 }
 
 fn tcp_flags(mask: &str, comp: &str, _: &ArgCx) -> Result<Value, String> {
-    Ok(Value::TcpFlags {
-        mask: parse_flags(mask)?,
-        comp: parse_flags(comp)?,
-    })
+    Ok(Value::TcpFlags { mask: parse_flags(mask)?, comp: parse_flags(comp)? })
 }
 
 pub static OPTIONS: [OptSpec; 5] = [
-    OptSpec::new("sport", ArgType::PortRange, "source port or port range a:b")
+    OptSpec::new("sport", ArgType::PortRange, "source port or port range a:b").invert().aliases(&["source-port"]),
+    OptSpec::new("dport", ArgType::PortRange, "destination port or port range a:b")
         .invert()
-        .aliases(&["source-port"]),
-    OptSpec::new(
-        "dport",
-        ArgType::PortRange,
-        "destination port or port range a:b",
-    )
-    .invert()
-    .aliases(&["destination-port"]),
-    OptSpec::new(
-        "syn",
-        ArgType::None,
-        "SYN set, ACK, RST and FIN clear: a connection request",
-    )
-    .invert()
-    .excl(&["tcp-flags"]),
+        .aliases(&["destination-port"]),
+    OptSpec::new("syn", ArgType::None, "SYN set, ACK, RST and FIN clear: a connection request")
+        .invert()
+        .excl(&["tcp-flags"]),
     OptSpec::new(
         "tcp-flags",
         ArgType::Custom2(tcp_flags),
         "MASK COMP: of the flags in MASK, exactly those in COMP are set",
     )
     .invert(),
-    OptSpec::new(
-        "tcp-option",
-        ArgType::UInt { min: 1, max: 255 },
-        "the TCP option of this kind number is present",
-    )
-    .invert(),
+    OptSpec::new("tcp-option", ArgType::UInt { min: 1, max: 255 }, "the TCP option of this kind number is present")
+        .invert(),
 ];
 
 /// `--syn` is stored as the flags it stands for, so `--syn --tcp-flags` is
@@ -78,19 +57,12 @@ fn save(inst: &ExtInstance, out: &mut String) {
             let _ = write!(out, " {neg}--{name} {}", o.value);
         }
     }
-    for o in inst
-        .options
-        .iter()
-        .filter(|o| o.name == "syn" || o.name == "tcp-flags")
-    {
+    for o in inst.options.iter().filter(|o| o.name == "syn" || o.name == "tcp-flags") {
         let neg = if o.negated { "! " } else { "" };
         let flags = match o.value {
             Value::TcpFlags { .. } => o.value.clone(),
             // `--syn` stands for these flags.
-            _ => Value::TcpFlags {
-                mask: 0x17,
-                comp: 0x02,
-            },
+            _ => Value::TcpFlags { mask: 0x17, comp: 0x02 },
         };
         let _ = write!(out, " {neg}--tcp-flags {flags}");
     }

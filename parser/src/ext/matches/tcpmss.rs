@@ -14,11 +14,7 @@ fn parse_mss(s: &str, _: &ArgCx) -> Result<Value, String> {
 }
 
 pub static OPTIONS: [OptSpec; 1] =
-    [
-        OptSpec::new("mss", ArgType::Custom(parse_mss), "MSS value or range a:b")
-            .invert()
-            .mand(),
-    ];
+    [OptSpec::new("mss", ArgType::Custom(parse_mss), "MSS value or range a:b").invert().mand()];
 
 pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,

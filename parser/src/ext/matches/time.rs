@@ -161,13 +161,10 @@ fn parse_weekdays(s: &str, _: &ArgCx) -> Result<Value, String> {
             mask |= (1u64 << (i % 32)) & 0xff;
             continue;
         }
-        let hits: Vec<usize> = (1..8)
-            .filter(|&k| day.len() >= 2 && day.as_bytes()[..2] == WEEK_DAYS[k].as_bytes()[..2])
-            .collect();
+        let hits: Vec<usize> =
+            (1..8).filter(|&k| day.len() >= 2 && day.as_bytes()[..2] == WEEK_DAYS[k].as_bytes()[..2]).collect();
         if hits.is_empty() {
-            return Err(format!(
-                "`{day}` is not a weekday (Mon, Tue, Wed, Thu, Fri, Sat, Sun or 1-7)"
-            ));
+            return Err(format!("`{day}` is not a weekday (Mon, Tue, Wed, Thu, Fri, Sat, Sun or 1-7)"));
         }
         for k in hits {
             mask |= 1 << k;
@@ -177,51 +174,16 @@ fn parse_weekdays(s: &str, _: &ArgCx) -> Result<Value, String> {
 }
 
 pub static OPTIONS: [OptSpec; 10] = [
-    OptSpec::new(
-        "datestart",
-        ArgType::Custom(parse_date),
-        "from this date, YYYY[-MM[-DD[Thh[:mm[:ss]]]]]",
-    ),
-    OptSpec::new(
-        "datestop",
-        ArgType::Custom(parse_date),
-        "until this date, YYYY[-MM[-DD[Thh[:mm[:ss]]]]]",
-    ),
-    OptSpec::new(
-        "timestart",
-        ArgType::Custom(parse_daytime),
-        "from this time of day, hh:mm[:ss]",
-    ),
-    OptSpec::new(
-        "timestop",
-        ArgType::Custom(parse_daytime),
-        "until this time of day, hh:mm[:ss]",
-    ),
-    OptSpec::new(
-        "contiguous",
-        ArgType::None,
-        "a time range past midnight is one range",
-    ),
-    OptSpec::new(
-        "weekdays",
-        ArgType::Custom(parse_weekdays),
-        "days of the week, Mon,Tue,… or 1-7",
-    )
-    .invert(),
-    OptSpec::new(
-        "monthdays",
-        ArgType::Custom(parse_monthdays),
-        "days of the month, 1-31",
-    )
-    .invert(),
+    OptSpec::new("datestart", ArgType::Custom(parse_date), "from this date, YYYY[-MM[-DD[Thh[:mm[:ss]]]]]"),
+    OptSpec::new("datestop", ArgType::Custom(parse_date), "until this date, YYYY[-MM[-DD[Thh[:mm[:ss]]]]]"),
+    OptSpec::new("timestart", ArgType::Custom(parse_daytime), "from this time of day, hh:mm[:ss]"),
+    OptSpec::new("timestop", ArgType::Custom(parse_daytime), "until this time of day, hh:mm[:ss]"),
+    OptSpec::new("contiguous", ArgType::None, "a time range past midnight is one range"),
+    OptSpec::new("weekdays", ArgType::Custom(parse_weekdays), "days of the week, Mon,Tue,… or 1-7").invert(),
+    OptSpec::new("monthdays", ArgType::Custom(parse_monthdays), "days of the month, 1-31").invert(),
     OptSpec::new("localtz", ArgType::None, "old name of --kerneltz").excl(&["utc"]),
     OptSpec::new("utc", ArgType::None, "times are UTC (default)").excl(&["localtz", "kerneltz"]),
-    OptSpec::new(
-        "kerneltz",
-        ArgType::None,
-        "times are in the kernel's time zone",
-    )
-    .excl(&["utc"]),
+    OptSpec::new("kerneltz", ArgType::None, "times are in the kernel's time zone").excl(&["utc"]),
 ];
 
 fn uint(inst: &ExtInstance, name: &str) -> Option<(u64, bool)> {
@@ -250,12 +212,7 @@ fn date(secs: u64) -> String {
     let days = (secs / 86400) as i64;
     let rem = secs % 86400;
     let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
 fn daytime(s: u64) -> String {
@@ -266,35 +223,17 @@ fn save(inst: &ExtInstance, out: &mut String) {
     let start = uint(inst, "timestart").map_or(0, |v| v.0);
     let stop = uint(inst, "timestop").map_or(MAX_DAYTIME, |v| v.0);
     if start != 0 || stop != MAX_DAYTIME {
-        let _ = write!(
-            out,
-            " --timestart {} --timestop {}",
-            daytime(start),
-            daytime(stop)
-        );
+        let _ = write!(out, " --timestart {} --timestop {}", daytime(start), daytime(stop));
     }
-    let monthdays =
-        uint(inst, "monthdays").map_or(
-            ALL_MONTHDAYS,
-            |(v, neg)| if neg { v ^ ALL_MONTHDAYS } else { v },
-        );
+    let monthdays = uint(inst, "monthdays").map_or(ALL_MONTHDAYS, |(v, neg)| if neg { v ^ ALL_MONTHDAYS } else { v });
     if monthdays != ALL_MONTHDAYS {
-        let days: Vec<String> = (1..=31)
-            .filter(|i| monthdays & (1 << i) != 0)
-            .map(|i| i.to_string())
-            .collect();
+        let days: Vec<String> = (1..=31).filter(|i| monthdays & (1 << i) != 0).map(|i| i.to_string()).collect();
         let _ = write!(out, " --monthdays {}", days.join(","));
     }
     let weekdays =
-        uint(inst, "weekdays").map_or(
-            ALL_WEEKDAYS,
-            |(v, neg)| if neg { v ^ ALL_WEEKDAYS } else { v },
-        ) & 0xff;
+        uint(inst, "weekdays").map_or(ALL_WEEKDAYS, |(v, neg)| if neg { v ^ ALL_WEEKDAYS } else { v }) & 0xff;
     if weekdays != ALL_WEEKDAYS {
-        let days: Vec<&str> = (1..=7)
-            .filter(|i| weekdays & (1 << i) != 0)
-            .map(|i| WEEK_DAYS[i])
-            .collect();
+        let days: Vec<&str> = (1..=7).filter(|i| weekdays & (1 << i) != 0).map(|i| WEEK_DAYS[i]).collect();
         let _ = write!(out, " --weekdays {}", days.join(","));
     }
     let datestart = uint(inst, "datestart").map_or(0, |v| v.0) & 0xffff_ffff;
@@ -318,11 +257,7 @@ pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
     check: Some(check),
     save: Some(save),
-    ..ExtSpec::new(
-        "time",
-        ExtKind::Match,
-        "time of day, weekday, day of month, date range",
-    )
+    ..ExtSpec::new("time", ExtKind::Match, "time of day, weekday, day of month, date range")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];
@@ -333,10 +268,7 @@ mod tests {
     use crate::ext::Family;
 
     fn cx() -> ArgCx {
-        ArgCx {
-            family: Family::V4,
-            proto: None,
-        }
+        ArgCx { family: Family::V4, proto: None }
     }
 
     #[test]
@@ -362,14 +294,8 @@ mod tests {
     fn days() {
         assert_eq!(parse_monthdays("1,,2", &cx()).unwrap(), Value::UInt(0b111));
         assert!(parse_monthdays("32", &cx()).is_err());
-        assert_eq!(
-            parse_weekdays("Mon,Fri,Sun", &cx()).unwrap(),
-            Value::UInt(0b1010_0010)
-        );
-        assert_eq!(
-            parse_weekdays("Tuesday", &cx()).unwrap(),
-            Value::UInt(0b100)
-        );
+        assert_eq!(parse_weekdays("Mon,Fri,Sun", &cx()).unwrap(), Value::UInt(0b1010_0010));
+        assert_eq!(parse_weekdays("Tuesday", &cx()).unwrap(), Value::UInt(0b100));
         assert!(parse_weekdays("0", &cx()).is_err());
         assert!(parse_weekdays("mo", &cx()).is_err());
         assert_eq!(parse_daytime("01:02", &cx()).unwrap(), Value::UInt(3720));

@@ -40,22 +40,13 @@ pub fn parse_tos(s: &str, _: &ArgCx) -> Result<Value, String> {
         })
 }
 
-pub static OPTIONS: [OptSpec; 1] = [OptSpec::new(
-    "tos",
-    ArgType::Custom(parse_tos),
-    "TOS value[/mask], or a name like Minimize-Delay",
-)
-.invert()
-.mand()];
+pub static OPTIONS: [OptSpec; 1] =
+    [OptSpec::new("tos", ArgType::Custom(parse_tos), "TOS value[/mask], or a name like Minimize-Delay")
+        .invert()
+        .mand()];
 
-pub static SPEC: ExtSpec = ExtSpec {
-    options: &OPTIONS,
-    ..ExtSpec::new(
-        "tos",
-        ExtKind::Match,
-        "TOS / traffic class byte under a mask",
-    )
-};
+pub static SPEC: ExtSpec =
+    ExtSpec { options: &OPTIONS, ..ExtSpec::new("tos", ExtKind::Match, "TOS / traffic class byte under a mask") };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];
 
@@ -66,10 +57,7 @@ mod tests {
 
     #[test]
     fn tos_forms() {
-        let cx = ArgCx {
-            family: Family::V4,
-            proto: None,
-        };
+        let cx = ArgCx { family: Family::V4, proto: None };
         let p = |s| parse_tos(s, &cx).map(|v| v.to_string());
         assert_eq!(p("0xff").unwrap(), "0xff/0xff");
         assert_eq!(p("minimize-delay").unwrap(), "0x10/0x3f");

@@ -9,44 +9,21 @@ use crate::ext::{ArgType, CheckCx, ExtInstance, ExtKind, ExtSpec, Families, OptS
 const ANY: &[&str] = &["ttl-lt", "ttl-gt", "ttl-eq"];
 
 pub static OPTIONS: [OptSpec; 3] = [
-    OptSpec::new(
-        "ttl-lt",
-        ArgType::UInt { min: 0, max: 255 },
-        "TTL below this value",
-    )
-    .excl(&["ttl-gt", "ttl-eq"]),
-    OptSpec::new(
-        "ttl-gt",
-        ArgType::UInt { min: 0, max: 255 },
-        "TTL above this value",
-    )
-    .excl(&["ttl-lt", "ttl-eq"]),
+    OptSpec::new("ttl-lt", ArgType::UInt { min: 0, max: 255 }, "TTL below this value").excl(&["ttl-gt", "ttl-eq"]),
+    OptSpec::new("ttl-gt", ArgType::UInt { min: 0, max: 255 }, "TTL above this value").excl(&["ttl-lt", "ttl-eq"]),
     // `--ttl` is the old spelling; iptables looks options up by id, so it
     // takes `!` like `--ttl-eq`.
-    OptSpec::new(
-        "ttl-eq",
-        ArgType::UInt { min: 0, max: 255 },
-        "TTL equal to this value",
-    )
-    .invert()
-    .aliases(&["ttl"])
-    .excl(&["ttl-lt", "ttl-gt"]),
+    OptSpec::new("ttl-eq", ArgType::UInt { min: 0, max: 255 }, "TTL equal to this value")
+        .invert()
+        .aliases(&["ttl"])
+        .excl(&["ttl-lt", "ttl-gt"]),
 ];
 
 /// `hl`/`ttl` final check: one comparison is required.
 pub(crate) fn need_one(cx: &mut CheckCx, names: &[&str], module: &str) {
     if !names.iter().any(|n| cx.has(n)) {
-        let list = names
-            .iter()
-            .take(3)
-            .map(|n| format!("`--{n}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        cx.push(Diagnostic::new(
-            &codes::OPTION_CONFLICT,
-            cx.inst.span,
-            format!("`{module}` needs one of {list}"),
-        ));
+        let list = names.iter().take(3).map(|n| format!("`--{n}`")).collect::<Vec<_>>().join(", ");
+        cx.push(Diagnostic::new(&codes::OPTION_CONFLICT, cx.inst.span, format!("`{module}` needs one of {list}")));
     }
 }
 
@@ -66,15 +43,7 @@ pub(crate) fn save_cmp(inst: &ExtInstance, out: &mut String, order: &[(&str, &st
 }
 
 fn save(inst: &ExtInstance, out: &mut String) {
-    save_cmp(
-        inst,
-        out,
-        &[
-            ("ttl-eq", "ttl-eq"),
-            ("ttl-lt", "ttl-lt"),
-            ("ttl-gt", "ttl-gt"),
-        ],
-    );
+    save_cmp(inst, out, &[("ttl-eq", "ttl-eq"), ("ttl-lt", "ttl-lt"), ("ttl-gt", "ttl-gt")]);
 }
 
 pub static SPEC: ExtSpec = ExtSpec {
@@ -82,11 +51,7 @@ pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
     check: Some(check),
     save: Some(save),
-    ..ExtSpec::new(
-        "ttl",
-        ExtKind::Match,
-        "IPv4 time-to-live: equal, below or above a value",
-    )
+    ..ExtSpec::new("ttl", ExtKind::Match, "IPv4 time-to-live: equal, below or above a value")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

@@ -29,21 +29,15 @@ impl Cursor<'_> {
         let start = self.i;
         self.skip_ws();
         let rest = &self.s[self.i..];
-        let (radix, skip) = if rest.len() > 2
-            && rest[0] == b'0'
-            && (rest[1] | 0x20) == b'x'
-            && rest[2].is_ascii_hexdigit()
-        {
-            (16, 2)
-        } else if rest.first() == Some(&b'0') {
-            (8, 0)
-        } else {
-            (10, 0)
-        };
-        let digits = rest[skip..]
-            .iter()
-            .take_while(|c| (**c as char).is_digit(radix))
-            .count();
+        let (radix, skip) =
+            if rest.len() > 2 && rest[0] == b'0' && (rest[1] | 0x20) == b'x' && rest[2].is_ascii_hexdigit() {
+                (16, 2)
+            } else if rest.first() == Some(&b'0') {
+                (8, 0)
+            } else {
+                (10, 0)
+            };
+        let digits = rest[skip..].iter().take_while(|c| (**c as char).is_digit(radix)).count();
         if digits == 0 {
             return Err(format!("at char {start}: not a number or out of range"));
         }
@@ -59,10 +53,7 @@ impl Cursor<'_> {
 
 /// Parses the u32 test language, returning the canonical spelling.
 pub fn parse_u32(s: &str, _: &ArgCx) -> Result<Value, String> {
-    let mut c = Cursor {
-        s: s.as_bytes(),
-        i: 0,
-    };
+    let mut c = Cursor { s: s.as_bytes(), i: 0 };
     let mut out = String::new();
     let (mut tests, mut locs, mut vals) = (0usize, 0usize, 0usize);
     let mut reading_values = false;
@@ -97,10 +88,7 @@ pub fn parse_u32(s: &str, _: &ArgCx) -> Result<Value, String> {
                     b'<' | b'>' => {
                         c.i += 1;
                         if c.peek() != Some(ch) {
-                            return Err(format!(
-                                "at char {}: a second '{}' was expected",
-                                c.i, ch as char
-                            ));
+                            return Err(format!("at char {}: a second '{}' was expected", c.i, ch as char));
                         }
                         if ch == b'<' {
                             "<<"
@@ -166,13 +154,8 @@ pub fn parse_u32(s: &str, _: &ArgCx) -> Result<Value, String> {
     }
 }
 
-pub static OPTIONS: [OptSpec; 1] = [OptSpec::new(
-    "u32",
-    ArgType::Custom(parse_u32),
-    "tests: location=value[,range]…[&&…]",
-)
-.invert()
-.mand()];
+pub static OPTIONS: [OptSpec; 1] =
+    [OptSpec::new("u32", ArgType::Custom(parse_u32), "tests: location=value[,range]…[&&…]").invert().mand()];
 
 fn save(inst: &ExtInstance, out: &mut String) {
     if let Some(o) = inst.opt("u32") {
@@ -184,11 +167,7 @@ fn save(inst: &ExtInstance, out: &mut String) {
 pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
     save: Some(save),
-    ..ExtSpec::new(
-        "u32",
-        ExtKind::Match,
-        "tests on 32-bit words at computed packet offsets",
-    )
+    ..ExtSpec::new("u32", ExtKind::Match, "tests on 32-bit words at computed packet offsets")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];
@@ -200,10 +179,7 @@ mod tests {
 
     #[test]
     fn u32_grammar() {
-        let cx = ArgCx {
-            family: Family::V4,
-            proto: None,
-        };
+        let cx = ArgCx { family: Family::V4, proto: None };
         let p = |s| parse_u32(s, &cx).map(|v| v.to_string());
         assert_eq!(p("0x0=0x0&&0x0=0x1").unwrap(), "0x0=0x0&&0x0=0x1");
         assert_eq!(

@@ -10,13 +10,9 @@ pub static OPTIONS: [OptSpec; 2] = [
     OptSpec::new("sport", ArgType::Custom(parse_portrc), "source port or port range a:b")
         .invert()
         .aliases(&["source-port"]),
-    OptSpec::new(
-        "dport",
-        ArgType::Custom(parse_portrc),
-        "destination port or port range a:b",
-    )
-    .invert()
-    .aliases(&["destination-port"]),
+    OptSpec::new("dport", ArgType::Custom(parse_portrc), "destination port or port range a:b")
+        .invert()
+        .aliases(&["destination-port"]),
 ];
 
 fn save(inst: &ExtInstance, out: &mut String) {

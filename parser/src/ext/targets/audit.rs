@@ -12,11 +12,7 @@ pub static OPTIONS: [OptSpec; 1] = [OptSpec::new(
 
 pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
-    ..ExtSpec::new(
-        "AUDIT",
-        ExtKind::Target,
-        "write an audit record for the packet, then continue",
-    )
+    ..ExtSpec::new("AUDIT", ExtKind::Target, "write an audit record for the packet, then continue")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

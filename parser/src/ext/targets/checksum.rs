@@ -3,21 +3,14 @@
 
 use crate::ext::{ArgType, ExtKind, ExtSpec, OptSpec};
 
-pub static OPTIONS: [OptSpec; 1] = [OptSpec::new(
-    "checksum-fill",
-    ArgType::None,
-    "compute the missing checksum (for old DHCP clients behind virtio)",
-)
-.mand()];
+pub static OPTIONS: [OptSpec; 1] =
+    [OptSpec::new("checksum-fill", ArgType::None, "compute the missing checksum (for old DHCP clients behind virtio)")
+        .mand()];
 
 pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
     tables: &["mangle"],
-    ..ExtSpec::new(
-        "CHECKSUM",
-        ExtKind::Target,
-        "fill in a missing checksum (mangle table), then continue",
-    )
+    ..ExtSpec::new("CHECKSUM", ExtKind::Target, "fill in a missing checksum (mangle table), then continue")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

@@ -35,19 +35,11 @@ fn class(s: &str, _: &ArgCx) -> Result<Value, String> {
     let (major, rest) = scan_hex(s).ok_or_else(bad)?;
     let rest = rest.strip_prefix(':').ok_or_else(bad)?;
     let (minor, _) = scan_hex(rest).ok_or_else(bad)?;
-    Ok(Value::Text(format!(
-        "{:04x}:{:04x}",
-        major & 0xffff,
-        minor & 0xffff
-    )))
+    Ok(Value::Text(format!("{:04x}:{:04x}", major & 0xffff, minor & 0xffff)))
 }
 
-pub static OPTIONS: [OptSpec; 1] = [OptSpec::new(
-    "set-class",
-    ArgType::Custom(class),
-    "traffic-control class major:minor (hexadecimal)",
-)
-.mand()];
+pub static OPTIONS: [OptSpec; 1] =
+    [OptSpec::new("set-class", ArgType::Custom(class), "traffic-control class major:minor (hexadecimal)").mand()];
 
 pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
@@ -67,10 +59,7 @@ mod tests {
 
     #[test]
     fn classes() {
-        let cx = ArgCx {
-            family: crate::ext::Family::V4,
-            proto: None,
-        };
+        let cx = ArgCx { family: crate::ext::Family::V4, proto: None };
         assert_eq!(class("0000:ffff", &cx).unwrap().to_string(), "0000:ffff");
         assert_eq!(class("1:2", &cx).unwrap().to_string(), "0001:0002");
         assert_eq!(class("0x1:0x10", &cx).unwrap().to_string(), "0001:0010");

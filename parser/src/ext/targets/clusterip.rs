@@ -11,41 +11,14 @@ pub static OPTIONS: [OptSpec; 6] = [
     OptSpec::new("new", ArgType::None, "create a new cluster IP"),
     OptSpec::new(
         "hashmode",
-        ArgType::Choice(&[
-            "sourceip",
-            "sourceip-sourceport",
-            "sourceip-sourceport-destport",
-        ]),
+        ArgType::Choice(&["sourceip", "sourceip-sourceport", "sourceip-sourceport-destport"]),
         "what decides the node: sourceip, sourceip-sourceport, sourceip-sourceport-destport",
     )
     .also(&["new"]),
-    OptSpec::new(
-        "clustermac",
-        ArgType::Mac,
-        "multicast MAC address of the cluster",
-    )
-    .also(&["new"]),
-    OptSpec::new(
-        "total-nodes",
-        ArgType::UInt { min: 0, max: 16 },
-        "number of nodes in the cluster",
-    )
-    .also(&["new"]),
-    OptSpec::new(
-        "local-node",
-        ArgType::UInt { min: 0, max: 16 },
-        "number of this node (1-based)",
-    )
-    .also(&["new"]),
-    OptSpec::new(
-        "hash-init",
-        ArgType::UInt {
-            min: 0,
-            max: u32::MAX as u64,
-        },
-        "random seed of the hash",
-    )
-    .also(&["new"]),
+    OptSpec::new("clustermac", ArgType::Mac, "multicast MAC address of the cluster").also(&["new"]),
+    OptSpec::new("total-nodes", ArgType::UInt { min: 0, max: 16 }, "number of nodes in the cluster").also(&["new"]),
+    OptSpec::new("local-node", ArgType::UInt { min: 0, max: 16 }, "number of this node (1-based)").also(&["new"]),
+    OptSpec::new("hash-init", ArgType::UInt { min: 0, max: u32::MAX as u64 }, "random seed of the hash").also(&["new"]),
 ];
 
 fn check(cx: &mut CheckCx) {

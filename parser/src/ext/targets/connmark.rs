@@ -9,20 +9,9 @@ use crate::ext::targets::mark::{require_op, xmark};
 use crate::ext::value::Value;
 use crate::ext::{ArgType, CheckCx, ExtInstance, ExtKind, ExtSpec, OptSpec};
 
-const U32: ArgType = ArgType::UInt {
-    min: 0,
-    max: u32::MAX as u64,
-};
+const U32: ArgType = ArgType::UInt { min: 0, max: u32::MAX as u64 };
 
-const OPS: [&str; 7] = [
-    "set-xmark",
-    "set-mark",
-    "and-mark",
-    "or-mark",
-    "xor-mark",
-    "save-mark",
-    "restore-mark",
-];
+const OPS: [&str; 7] = ["set-xmark", "set-mark", "and-mark", "or-mark", "xor-mark", "save-mark", "restore-mark"];
 
 pub static OPTIONS: [OptSpec; 12] = [
     OptSpec::new(
@@ -30,27 +19,9 @@ pub static OPTIONS: [OptSpec; 12] = [
         ArgType::MarkMask,
         "value[/mask]: clear the mask bits of the connmark, then XOR the value",
     )
-    .excl(&[
-        "set-mark",
-        "and-mark",
-        "or-mark",
-        "xor-mark",
-        "save-mark",
-        "restore-mark",
-    ]),
-    OptSpec::new(
-        "set-mark",
-        ArgType::MarkMask,
-        "value[/mask]: clear the mask bits of the connmark, then OR the value",
-    )
-    .excl(&[
-        "set-xmark",
-        "and-mark",
-        "or-mark",
-        "xor-mark",
-        "save-mark",
-        "restore-mark",
-    ]),
+    .excl(&["set-mark", "and-mark", "or-mark", "xor-mark", "save-mark", "restore-mark"]),
+    OptSpec::new("set-mark", ArgType::MarkMask, "value[/mask]: clear the mask bits of the connmark, then OR the value")
+        .excl(&["set-xmark", "and-mark", "or-mark", "xor-mark", "save-mark", "restore-mark"]),
     OptSpec::new("and-mark", U32, "AND the connmark with these bits").excl(&[
         "set-xmark",
         "set-mark",
@@ -75,12 +46,7 @@ pub static OPTIONS: [OptSpec; 12] = [
         "save-mark",
         "restore-mark",
     ]),
-    OptSpec::new(
-        "save-mark",
-        ArgType::None,
-        "copy the packet mark to the connection mark",
-    )
-    .excl(&[
+    OptSpec::new("save-mark", ArgType::None, "copy the packet mark to the connection mark").excl(&[
         "set-xmark",
         "set-mark",
         "and-mark",
@@ -88,12 +54,7 @@ pub static OPTIONS: [OptSpec; 12] = [
         "xor-mark",
         "restore-mark",
     ]),
-    OptSpec::new(
-        "restore-mark",
-        ArgType::None,
-        "copy the connection mark to the packet mark",
-    )
-    .excl(&[
+    OptSpec::new("restore-mark", ArgType::None, "copy the connection mark to the packet mark").excl(&[
         "set-xmark",
         "set-mark",
         "and-mark",
@@ -101,22 +62,13 @@ pub static OPTIONS: [OptSpec; 12] = [
         "xor-mark",
         "save-mark",
     ]),
-    OptSpec::new(
-        "left-shift-mark",
-        ArgType::UInt { min: 0, max: 32 },
-        "shift the copied mark left by this many bits",
-    ),
+    OptSpec::new("left-shift-mark", ArgType::UInt { min: 0, max: 32 }, "shift the copied mark left by this many bits"),
     OptSpec::new(
         "right-shift-mark",
         ArgType::UInt { min: 0, max: 32 },
         "shift the copied mark right by this many bits",
     ),
-    OptSpec::new(
-        "ctmask",
-        U32,
-        "bits of the connection mark to change or copy",
-    )
-    .excl(&["mask"]),
+    OptSpec::new("ctmask", U32, "bits of the connection mark to change or copy").excl(&["mask"]),
     OptSpec::new("nfmask", U32, "bits of the packet mark to change or copy").excl(&["mask"]),
     OptSpec::new("mask", U32, "both --ctmask and --nfmask").excl(&["ctmask", "nfmask"]),
 ];

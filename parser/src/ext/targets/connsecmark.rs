@@ -6,18 +6,8 @@ use crate::ext::targets::mark::require_op;
 use crate::ext::{ArgType, CheckCx, ExtKind, ExtSpec, OptSpec};
 
 pub static OPTIONS: [OptSpec; 2] = [
-    OptSpec::new(
-        "save",
-        ArgType::None,
-        "copy the packet's security mark to the connection",
-    )
-    .excl(&["restore"]),
-    OptSpec::new(
-        "restore",
-        ArgType::None,
-        "copy the connection's security mark to the packet",
-    )
-    .excl(&["save"]),
+    OptSpec::new("save", ArgType::None, "copy the packet's security mark to the connection").excl(&["restore"]),
+    OptSpec::new("restore", ArgType::None, "copy the connection's security mark to the packet").excl(&["save"]),
 ];
 
 fn check(cx: &mut CheckCx) {

@@ -9,18 +9,8 @@ use crate::diagnostic::Diagnostic;
 use crate::ext::value::{parse_c_uint, ArgCx, Value};
 use crate::ext::{ArgType, CheckCx, ExtInstance, ExtKind, ExtSpec, OptSpec};
 
-const CT_EVENTS: [&str; 10] = [
-    "new",
-    "related",
-    "destroy",
-    "reply",
-    "assured",
-    "protoinfo",
-    "helper",
-    "mark",
-    "natseqinfo",
-    "secmark",
-];
+const CT_EVENTS: [&str; 10] =
+    ["new", "related", "destroy", "reply", "assured", "protoinfo", "helper", "mark", "natseqinfo", "secmark"];
 const EXP_EVENTS: [&str; 1] = ["new"];
 
 /// A comma list of event names, printed once each in the kernel's order.
@@ -33,12 +23,8 @@ fn events(s: &str, table: &[&str]) -> Result<Value, String> {
             .ok_or_else(|| format!("unknown event type `{t}` (one of {})", table.join(", ")))?;
         bits |= 1 << i;
     }
-    let names: Vec<String> = table
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| bits & (1 << i) != 0)
-        .map(|(_, n)| n.to_string())
-        .collect();
+    let names: Vec<String> =
+        table.iter().enumerate().filter(|(i, _)| bits & (1 << i) != 0).map(|(_, n)| n.to_string()).collect();
     Ok(Value::Words(names))
 }
 
@@ -132,11 +118,7 @@ fn zone_text(inst: &ExtInstance) -> Option<String> {
         (false, true) => "zone-reply",
         _ => "zone",
     };
-    let val = if mark {
-        "mark".to_string()
-    } else {
-        id.to_string()
-    };
+    let val = if mark { "mark".to_string() } else { id.to_string() };
     Some(format!(" --{name} {val}"))
 }
 
@@ -191,12 +173,8 @@ fn check(cx: &mut CheckCx) {
                         span,
                         format!("`{name}` is not a kernel conntrack helper: it loads only if a user-space helper of that name is registered (`nfct helper add`)"),
                     );
-                    if let Some((known, _)) =
-                        HELPERS.iter().find(|(h, _)| h.eq_ignore_ascii_case(&name))
-                    {
-                        d = d.note(format!(
-                            "helper names are case-sensitive: the kernel helper is `{known}`"
-                        ));
+                    if let Some((known, _)) = HELPERS.iter().find(|(h, _)| h.eq_ignore_ascii_case(&name)) {
+                        d = d.note(format!("helper names are case-sensitive: the kernel helper is `{known}`"));
                     }
                     cx.push(d);
                 }
@@ -238,20 +216,14 @@ mod tests {
 
     #[test]
     fn events_sorted_and_unique() {
-        assert_eq!(
-            events("mark,new,new", &CT_EVENTS).unwrap().to_string(),
-            "new,mark"
-        );
+        assert_eq!(events("mark,new,new", &CT_EVENTS).unwrap().to_string(), "new,mark");
         assert!(events("foo", &CT_EVENTS).is_err());
         assert!(events("new,", &EXP_EVENTS).is_err());
     }
 
     #[test]
     fn zones() {
-        let cx = ArgCx {
-            family: crate::ext::Family::V4,
-            proto: None,
-        };
+        let cx = ArgCx { family: crate::ext::Family::V4, proto: None };
         assert_eq!(zone("0x10", &cx), Ok(Value::UInt(16)));
         assert_eq!(zone("MARK", &cx), Ok(Value::Word("mark".into())));
         assert!(zone("65536", &cx).is_err());

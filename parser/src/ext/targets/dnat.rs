@@ -19,11 +19,7 @@ pub static OPTIONS: [OptSpec; 3] = [
     )
     .mand(),
     OptSpec::new("random", ArgType::None, "randomise the port mapping"),
-    OptSpec::new(
-        "persistent",
-        ArgType::None,
-        "give a client the same address for all its connections",
-    ),
+    OptSpec::new("persistent", ArgType::None, "give a client the same address for all its connections"),
 ];
 
 pub static SPEC: ExtSpec = ExtSpec {

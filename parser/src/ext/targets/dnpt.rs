@@ -16,9 +16,7 @@ pub(crate) fn pfx(s: &str, _: &ArgCx) -> Result<Value, String> {
         Some((a, l)) => (a, Some(l)),
         None => (s, None),
     };
-    let addr: Ipv6Addr = a
-        .parse()
-        .map_err(|_| format!("`{a}` is not an IPv6 address"))?;
+    let addr: Ipv6Addr = a.parse().map_err(|_| format!("`{a}` is not an IPv6 address"))?;
     let len = match l {
         None => 128,
         Some(l) => match parse_c_uint(l) {
@@ -40,11 +38,7 @@ pub(crate) fn check_pfx(cx: &mut CheckCx) {
         let (Ok(addr), Ok(len)) = (a.parse::<Ipv6Addr>(), l.parse::<u32>()) else {
             continue;
         };
-        let host = if len >= 128 {
-            0
-        } else {
-            u128::from(addr) & (u128::MAX >> len)
-        };
+        let host = if len >= 128 { 0 } else { u128::from(addr) & (u128::MAX >> len) };
         let msg = if len > 64 {
             format!("`--{name} {text}`: the prefix may be at most 64 bits long")
         } else if host != 0 {
@@ -58,18 +52,8 @@ pub(crate) fn check_pfx(cx: &mut CheckCx) {
 }
 
 pub static OPTIONS: [OptSpec; 2] = [
-    OptSpec::new(
-        "src-pfx",
-        ArgType::Custom(pfx),
-        "prefix/length to translate from (at most /64)",
-    )
-    .mand(),
-    OptSpec::new(
-        "dst-pfx",
-        ArgType::Custom(pfx),
-        "prefix/length to translate to (at most /64)",
-    )
-    .mand(),
+    OptSpec::new("src-pfx", ArgType::Custom(pfx), "prefix/length to translate from (at most /64)").mand(),
+    OptSpec::new("dst-pfx", ArgType::Custom(pfx), "prefix/length to translate to (at most /64)").mand(),
 ];
 
 pub static SPEC: ExtSpec = ExtSpec {

@@ -42,18 +42,9 @@ fn class(s: &str, _: &ArgCx) -> Result<Value, String> {
 }
 
 pub static OPTIONS: [OptSpec; 2] = [
-    OptSpec::new(
-        "set-dscp",
-        ArgType::UInt { min: 0, max: 0x3f },
-        "DSCP value to set (0-63)",
-    )
-    .excl(&["set-dscp-class"]),
-    OptSpec::new(
-        "set-dscp-class",
-        ArgType::Custom(class),
-        "DSCP class to set (CS0-CS7, BE, AF11-AF43, EF)",
-    )
-    .excl(&["set-dscp"]),
+    OptSpec::new("set-dscp", ArgType::UInt { min: 0, max: 0x3f }, "DSCP value to set (0-63)").excl(&["set-dscp-class"]),
+    OptSpec::new("set-dscp-class", ArgType::Custom(class), "DSCP class to set (CS0-CS7, BE, AF11-AF43, EF)")
+        .excl(&["set-dscp"]),
 ];
 
 fn save(inst: &ExtInstance, out: &mut String) {
@@ -71,11 +62,7 @@ pub static SPEC: ExtSpec = ExtSpec {
     tables: &["mangle"],
     save: Some(save),
     check: Some(check),
-    ..ExtSpec::new(
-        "DSCP",
-        ExtKind::Target,
-        "set the DSCP field of the IP header (mangle table), then continue",
-    )
+    ..ExtSpec::new("DSCP", ExtKind::Target, "set the DSCP field of the IP header (mangle table), then continue")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

@@ -11,29 +11,13 @@ use crate::ext::value::Value;
 use crate::ext::{ArgType, CheckCx, ExtInstance, ExtKind, ExtSpec, Families, OptSpec};
 
 pub static OPTIONS: [OptSpec; 4] = [
-    OptSpec::new(
-        "ecn-tcp-remove",
-        ArgType::None,
-        "clear the ECE and CWR bits of the TCP header",
-    )
-    .excl(&["ecn-tcp-cwr", "ecn-tcp-ece"]),
-    OptSpec::new(
-        "ecn-tcp-cwr",
-        ArgType::UInt { min: 0, max: 1 },
-        "set the TCP CWR bit to 0 or 1",
-    )
-    .excl(&["ecn-tcp-remove"]),
-    OptSpec::new(
-        "ecn-tcp-ece",
-        ArgType::UInt { min: 0, max: 1 },
-        "set the TCP ECE bit to 0 or 1",
-    )
-    .excl(&["ecn-tcp-remove"]),
-    OptSpec::new(
-        "ecn-ip-ect",
-        ArgType::UInt { min: 0, max: 3 },
-        "set the ECT codepoint of the IP header (0-3)",
-    ),
+    OptSpec::new("ecn-tcp-remove", ArgType::None, "clear the ECE and CWR bits of the TCP header")
+        .excl(&["ecn-tcp-cwr", "ecn-tcp-ece"]),
+    OptSpec::new("ecn-tcp-cwr", ArgType::UInt { min: 0, max: 1 }, "set the TCP CWR bit to 0 or 1")
+        .excl(&["ecn-tcp-remove"]),
+    OptSpec::new("ecn-tcp-ece", ArgType::UInt { min: 0, max: 1 }, "set the TCP ECE bit to 0 or 1")
+        .excl(&["ecn-tcp-remove"]),
+    OptSpec::new("ecn-ip-ect", ArgType::UInt { min: 0, max: 3 }, "set the ECT codepoint of the IP header (0-3)"),
 ];
 
 /// (ece, cwr, ip) as the kernel gets them, in option order.
@@ -77,11 +61,7 @@ fn save(inst: &ExtInstance, out: &mut String) {
 }
 
 fn check(cx: &mut CheckCx) {
-    require_op(
-        cx,
-        &["ecn-tcp-remove", "ecn-tcp-cwr", "ecn-tcp-ece", "ecn-ip-ect"],
-        "ECN",
-    );
+    require_op(cx, &["ecn-tcp-remove", "ecn-tcp-cwr", "ecn-tcp-ece", "ecn-ip-ect"], "ECN");
     let (ece, cwr, _) = replay(cx.inst);
     if (ece.is_some() || cwr.is_some()) && cx.rule.proto != Some((6, false)) {
         cx.push(Diagnostic::new(
@@ -98,11 +78,7 @@ pub static SPEC: ExtSpec = ExtSpec {
     tables: &["mangle"],
     save: Some(save),
     check: Some(check),
-    ..ExtSpec::new(
-        "ECN",
-        ExtKind::Target,
-        "change the ECN bits of the IP/TCP header (mangle table), then continue",
-    )
+    ..ExtSpec::new("ECN", ExtKind::Target, "change the ECN bits of the IP/TCP header (mangle table), then continue")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

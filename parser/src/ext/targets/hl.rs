@@ -5,24 +5,12 @@ use crate::ext::targets::mark::require_op;
 use crate::ext::{ArgType, CheckCx, ExtKind, ExtSpec, Families, OptSpec};
 
 pub static OPTIONS: [OptSpec; 3] = [
-    OptSpec::new(
-        "hl-set",
-        ArgType::UInt { min: 0, max: 255 },
-        "set the hop limit to this value",
-    )
-    .excl(&["hl-dec", "hl-inc"]),
-    OptSpec::new(
-        "hl-dec",
-        ArgType::UInt { min: 1, max: 255 },
-        "decrease the hop limit by this much",
-    )
-    .excl(&["hl-set", "hl-inc"]),
-    OptSpec::new(
-        "hl-inc",
-        ArgType::UInt { min: 1, max: 255 },
-        "increase the hop limit by this much",
-    )
-    .excl(&["hl-set", "hl-dec"]),
+    OptSpec::new("hl-set", ArgType::UInt { min: 0, max: 255 }, "set the hop limit to this value")
+        .excl(&["hl-dec", "hl-inc"]),
+    OptSpec::new("hl-dec", ArgType::UInt { min: 1, max: 255 }, "decrease the hop limit by this much")
+        .excl(&["hl-set", "hl-inc"]),
+    OptSpec::new("hl-inc", ArgType::UInt { min: 1, max: 255 }, "increase the hop limit by this much")
+        .excl(&["hl-set", "hl-dec"]),
 ];
 
 fn check(cx: &mut CheckCx) {
@@ -34,11 +22,7 @@ pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
     tables: &["mangle"],
     check: Some(check),
-    ..ExtSpec::new(
-        "HL",
-        ExtKind::Target,
-        "set, increase or decrease the IPv6 hop limit (mangle table), then continue",
-    )
+    ..ExtSpec::new("HL", ExtKind::Target, "set, increase or decrease the IPv6 hop limit (mangle table), then continue")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

@@ -26,15 +26,15 @@ const TUPLE: [(&str, &str); 7] = [
 fn tuple(s: &str, _: &ArgCx) -> Result<Value, String> {
     let mut out = Vec::new();
     for part in s.split(',') {
-        let found = TUPLE.iter().find(|(n, _)| {
-            !part.is_empty() && n.len() >= part.len() && n[..part.len()].eq_ignore_ascii_case(part)
-        });
+        let found = TUPLE
+            .iter()
+            .find(|(n, _)| !part.is_empty() && n.len() >= part.len() && n[..part.len()].eq_ignore_ascii_case(part));
         match found {
             Some((n, _)) => out.push(n.to_string()),
             None => {
                 return Err(format!(
-                "bad tuple type `{part}` (src, dst, sport, dport, spi, proto, ct, comma-separated)"
-            ))
+                    "bad tuple type `{part}` (src, dst, sport, dport, spi, proto, ct, comma-separated)"
+                ))
             }
         }
     }
@@ -71,49 +71,23 @@ fn prefix(s: &str, cx: &ArgCx) -> Result<Value, String> {
 }
 
 const U16: ArgType = ArgType::UInt { min: 0, max: 65535 };
-const U32: ArgType = ArgType::UInt {
-    min: 0,
-    max: u32::MAX as u64,
-};
+const U32: ArgType = ArgType::UInt { min: 0, max: u32::MAX as u64 };
 
 pub static OPTIONS: [OptSpec; 13] = [
-    OptSpec::new(
-        "hmark-tuple",
-        ArgType::Custom(tuple),
-        "what to hash: src,dst,sport,dport,spi,proto,ct",
-    ),
-    OptSpec::new(
-        "hmark-src-prefix",
-        ArgType::Custom(prefix),
-        "source address prefix length to hash",
-    ),
-    OptSpec::new(
-        "hmark-dst-prefix",
-        ArgType::Custom(prefix),
-        "destination address prefix length to hash",
-    ),
+    OptSpec::new("hmark-tuple", ArgType::Custom(tuple), "what to hash: src,dst,sport,dport,spi,proto,ct"),
+    OptSpec::new("hmark-src-prefix", ArgType::Custom(prefix), "source address prefix length to hash"),
+    OptSpec::new("hmark-dst-prefix", ArgType::Custom(prefix), "destination address prefix length to hash"),
     OptSpec::new("hmark-sport-mask", U16, "mask of the source port to hash"),
-    OptSpec::new(
-        "hmark-dport-mask",
-        U16,
-        "mask of the destination port to hash",
-    ),
+    OptSpec::new("hmark-dport-mask", U16, "mask of the destination port to hash"),
     OptSpec::new("hmark-spi-mask", U32, "mask of the IPsec SPI to hash"),
     OptSpec::new("hmark-sport", U16, "source port value to hash instead"),
     OptSpec::new("hmark-dport", U16, "destination port value to hash instead"),
     OptSpec::new("hmark-spi", U32, "SPI value to hash instead"),
-    OptSpec::new(
-        "hmark-proto-mask",
-        U16,
-        "mask of the protocol number to hash",
-    ),
+    OptSpec::new("hmark-proto-mask", U16, "mask of the protocol number to hash"),
     OptSpec::new("hmark-rnd", U32, "random seed of the hash").mand(),
     OptSpec::new(
         "hmark-mod",
-        ArgType::UInt {
-            min: 1,
-            max: u32::MAX as u64,
-        },
+        ArgType::UInt { min: 1, max: u32::MAX as u64 },
         "modulus: the mark is hash % mod + offset",
     )
     .mand(),
@@ -125,13 +99,11 @@ pub static OPTIONS: [OptSpec; 13] = [
 fn replay(inst: &ExtInstance) -> (Vec<(&'static str, u64)>, Option<&str>) {
     let mut vals: Vec<(&'static str, u64)> = Vec::new();
     let mut twice = None;
-    let set = |vals: &mut Vec<(&'static str, u64)>, k: &'static str, v: u64| match vals
-        .iter_mut()
-        .find(|(n, _)| *n == k)
-    {
-        Some(e) => e.1 = v,
-        None => vals.push((k, v)),
-    };
+    let set =
+        |vals: &mut Vec<(&'static str, u64)>, k: &'static str, v: u64| match vals.iter_mut().find(|(n, _)| *n == k) {
+            Some(e) => e.1 = v,
+            None => vals.push((k, v)),
+        };
     for o in &inst.options {
         match (&o.value, o.spec) {
             (Value::Words(ws), _) => {
@@ -247,8 +219,7 @@ fn check(cx: &mut CheckCx) {
     }
 }
 
-const SUMMARY: &str =
-    "set the packet mark from a hash of the packet's addresses and ports, then continue";
+const SUMMARY: &str = "set the packet mark from a hash of the packet's addresses and ports, then continue";
 
 pub static SPEC: ExtSpec = ExtSpec {
     families: Families::V4,
@@ -274,22 +245,13 @@ mod tests {
 
     #[test]
     fn tuple_prefixes() {
-        let cx = ArgCx {
-            family: crate::ext::Family::V4,
-            proto: None,
-        };
-        assert_eq!(
-            tuple("s,sp,spi,c", &cx).unwrap().to_string(),
-            "src,sport,spi,ct"
-        );
+        let cx = ArgCx { family: crate::ext::Family::V4, proto: None };
+        assert_eq!(tuple("s,sp,spi,c", &cx).unwrap().to_string(), "src,sport,spi,ct");
         assert!(tuple("foo", &cx).is_err());
         assert!(tuple("src,", &cx).is_err());
         assert_eq!(prefix("255.255.0.0", &cx), Ok(Value::UInt(16)));
         assert_eq!(prefix("129", &cx), Ok(Value::UInt(129)));
-        let cx6 = ArgCx {
-            family: crate::ext::Family::V6,
-            proto: None,
-        };
+        let cx6 = ArgCx { family: crate::ext::Family::V6, proto: None };
         assert!(prefix("129", &cx6).is_err());
         assert_eq!(prefix("ffff::", &cx6), Ok(Value::UInt(16)));
     }

@@ -21,24 +21,12 @@ fn label(s: &str, _: &ArgCx) -> Result<Value, String> {
 pub static OPTIONS: [OptSpec; 3] = [
     OptSpec::new(
         "timeout",
-        ArgType::UInt {
-            min: 0,
-            max: u32::MAX as u64,
-        },
+        ArgType::UInt { min: 0, max: u32::MAX as u64 },
         "seconds without packets before the timer fires (at least 1)",
     )
     .mand(),
-    OptSpec::new(
-        "label",
-        ArgType::Custom(label),
-        "name of the timer (sysfs file name)",
-    )
-    .mand(),
-    OptSpec::new(
-        "alarm",
-        ArgType::None,
-        "use an alarm timer, which wakes the system from suspend",
-    ),
+    OptSpec::new("label", ArgType::Custom(label), "name of the timer (sysfs file name)").mand(),
+    OptSpec::new("alarm", ArgType::None, "use an alarm timer, which wakes the system from suspend"),
 ];
 
 /// iptables-save prints the label bare, even with blanks.
@@ -61,9 +49,7 @@ fn check(cx: &mut CheckCx) {
                 cx.push(Diagnostic::new(
                     &codes::KERNEL_REJECTS,
                     span,
-                    format!(
-                        "`IDLETIMER --timeout {t}` is refused by the kernel: use 1-2147482 seconds"
-                    ),
+                    format!("`IDLETIMER --timeout {t}` is refused by the kernel: use 1-2147482 seconds"),
                 ));
             }
         }
@@ -73,9 +59,7 @@ fn check(cx: &mut CheckCx) {
         let msg = if label.is_empty() {
             "`IDLETIMER --label` must not be empty".to_string()
         } else if label.contains('/') {
-            format!(
-                "`IDLETIMER --label {label}`: the label names a sysfs file and may not contain `/`"
-            )
+            format!("`IDLETIMER --label {label}`: the label names a sysfs file and may not contain `/`")
         } else {
             return;
         };

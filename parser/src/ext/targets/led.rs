@@ -13,38 +13,20 @@ fn delay(s: &str, _: &ArgCx) -> Result<Value, String> {
     }
     match parse_c_uint(s) {
         Some(n) if n <= u32::MAX as u64 => Ok(Value::UInt(n)),
-        _ => Err(format!(
-            "`{s}` is not a delay: milliseconds 0-4294967295 or inf"
-        )),
+        _ => Err(format!("`{s}` is not a delay: milliseconds 0-4294967295 or inf")),
     }
 }
 
 pub static OPTIONS: [OptSpec; 3] = [
-    OptSpec::new(
-        "led-trigger-id",
-        ArgType::Str { max: 16 },
-        "name of the LED trigger, created as netfilter-<name>",
-    )
-    .mand(),
-    OptSpec::new(
-        "led-delay",
-        ArgType::Custom(delay),
-        "milliseconds to keep the LED on, or inf",
-    ),
-    OptSpec::new(
-        "led-always-blink",
-        ArgType::None,
-        "blink even when the LED is already on",
-    ),
+    OptSpec::new("led-trigger-id", ArgType::Str { max: 16 }, "name of the LED trigger, created as netfilter-<name>")
+        .mand(),
+    OptSpec::new("led-delay", ArgType::Custom(delay), "milliseconds to keep the LED on, or inf"),
+    OptSpec::new("led-always-blink", ArgType::None, "blink even when the LED is already on"),
 ];
 
 fn save(inst: &ExtInstance, out: &mut String) {
     if let Some(o) = inst.opt("led-trigger-id") {
-        let id = o
-            .value
-            .to_string()
-            .replace('\\', "\\\\")
-            .replace('"', "\\\"");
+        let id = o.value.to_string().replace('\\', "\\\\").replace('"', "\\\"");
         let _ = write!(out, " --led-trigger-id \"{id}\"");
     }
     match inst.opt("led-delay").map(|o| &o.value) {
@@ -65,11 +47,7 @@ fn save(inst: &ExtInstance, out: &mut String) {
 pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
     save: Some(save),
-    ..ExtSpec::new(
-        "LED",
-        ExtKind::Target,
-        "blink an LED trigger on matching packets, then continue",
-    )
+    ..ExtSpec::new("LED", ExtKind::Target, "blink an LED trigger on matching packets, then continue")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

@@ -29,15 +29,9 @@ fn parse_level(s: &str, _: &ArgCx) -> Result<Value, String> {
             return Ok(Value::UInt(n));
         }
     }
-    LEVELS
-        .iter()
-        .find(|(n, _)| *n == s)
-        .map(|(_, v)| Value::UInt(*v))
-        .ok_or_else(|| {
-            format!(
-                "log level `{s}` is unknown: use 0-7 or emerg, alert, crit, error, warning, notice, info, debug"
-            )
-        })
+    LEVELS.iter().find(|(n, _)| *n == s).map(|(_, v)| Value::UInt(*v)).ok_or_else(|| {
+        format!("log level `{s}` is unknown: use 0-7 or emerg, alert, crit, error, warning, notice, info, debug")
+    })
 }
 
 /// A log prefix: at least one byte, no newline, cut to `max` bytes (on a
@@ -64,9 +58,7 @@ fn parse_prefix(s: &str, _: &ArgCx) -> Result<Value, String> {
 /// letters, digits, `_` and `-`, else in double quotes with `"`, `\` and
 /// `'` escaped by a backslash. Returned with its leading blank.
 pub(crate) fn save_string(s: &str) -> String {
-    let plain = !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    let plain = !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     if plain {
         return format!(" {s}");
     }
@@ -87,24 +79,12 @@ pub static OPTIONS: [OptSpec; 7] = [
         ArgType::Custom(parse_level),
         "syslog level, 0-7 or a name (emerg … debug); default warning (4)",
     ),
-    OptSpec::new(
-        "log-prefix",
-        ArgType::Custom(parse_prefix),
-        "text put before each log line (at most 29 characters)",
-    ),
-    OptSpec::new(
-        "log-tcp-sequence",
-        ArgType::None,
-        "log TCP sequence numbers (readable by local users)",
-    ),
+    OptSpec::new("log-prefix", ArgType::Custom(parse_prefix), "text put before each log line (at most 29 characters)"),
+    OptSpec::new("log-tcp-sequence", ArgType::None, "log TCP sequence numbers (readable by local users)"),
     OptSpec::new("log-tcp-options", ArgType::None, "log TCP header options"),
     OptSpec::new("log-ip-options", ArgType::None, "log IP header options"),
     OptSpec::new("log-uid", ArgType::None, "log the UID of the local socket"),
-    OptSpec::new(
-        "log-macdecode",
-        ArgType::None,
-        "decode MAC addresses and protocol",
-    ),
+    OptSpec::new("log-macdecode", ArgType::None, "decode MAC addresses and protocol"),
 ];
 
 fn save(inst: &ExtInstance, out: &mut String) {
@@ -117,13 +97,7 @@ fn save(inst: &ExtInstance, out: &mut String) {
             let _ = write!(out, " --log-level {l}");
         }
     }
-    for flag in [
-        "log-tcp-sequence",
-        "log-tcp-options",
-        "log-ip-options",
-        "log-uid",
-        "log-macdecode",
-    ] {
+    for flag in ["log-tcp-sequence", "log-tcp-options", "log-ip-options", "log-uid", "log-macdecode"] {
         if inst.opt(flag).is_some() {
             let _ = write!(out, " --{flag}");
         }
@@ -133,11 +107,7 @@ fn save(inst: &ExtInstance, out: &mut String) {
 pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
     save: Some(save),
-    ..ExtSpec::new(
-        "LOG",
-        ExtKind::Target,
-        "log the packet to the kernel log, then continue with the next rule",
-    )
+    ..ExtSpec::new("LOG", ExtKind::Target, "log the packet to the kernel log, then continue with the next rule")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];
@@ -148,10 +118,7 @@ mod tests {
     use crate::ext::Family;
 
     fn cx() -> ArgCx {
-        ArgCx {
-            family: Family::V4,
-            proto: None,
-        }
+        ArgCx { family: Family::V4, proto: None }
     }
 
     #[test]
@@ -167,10 +134,7 @@ mod tests {
     #[test]
     fn prefix_cut_and_quoting() {
         let long = "abcdefghijabcdefghijabcdefghij";
-        assert_eq!(
-            parse_prefix(long, &cx()),
-            Ok(Value::Str(long[..29].to_string()))
-        );
+        assert_eq!(parse_prefix(long, &cx()), Ok(Value::Str(long[..29].to_string())));
         assert!(parse_prefix("", &cx()).is_err());
         assert_eq!(save_string("test: "), " \"test: \"");
         assert_eq!(save_string("a-b_c"), " a-b_c");

@@ -10,27 +10,20 @@ use crate::ext::value::Value;
 use crate::ext::{ArgType, CheckCx, ExtInstance, ExtKind, ExtSpec, OptSpec};
 use crate::model::OptValue;
 
-const U32: ArgType = ArgType::UInt {
-    min: 0,
-    max: u32::MAX as u64,
-};
+const U32: ArgType = ArgType::UInt { min: 0, max: u32::MAX as u64 };
 
 /// The mark operations, each excluding the others.
 pub(crate) const OPS: [&str; 5] = ["set-xmark", "set-mark", "and-mark", "or-mark", "xor-mark"];
 
 pub static OPTIONS: [OptSpec; 5] = [
-    OptSpec::new(
+    OptSpec::new("set-xmark", ArgType::MarkMask, "value[/mask]: clear the mask bits, then XOR the value in")
+        .excl(&["set-mark", "and-mark", "or-mark", "xor-mark"]),
+    OptSpec::new("set-mark", ArgType::MarkMask, "value[/mask]: clear the mask bits, then OR the value in").excl(&[
         "set-xmark",
-        ArgType::MarkMask,
-        "value[/mask]: clear the mask bits, then XOR the value in",
-    )
-    .excl(&["set-mark", "and-mark", "or-mark", "xor-mark"]),
-    OptSpec::new(
-        "set-mark",
-        ArgType::MarkMask,
-        "value[/mask]: clear the mask bits, then OR the value in",
-    )
-    .excl(&["set-xmark", "and-mark", "or-mark", "xor-mark"]),
+        "and-mark",
+        "or-mark",
+        "xor-mark",
+    ]),
     OptSpec::new("and-mark", U32, "AND the mark with these bits").excl(&[
         "set-xmark",
         "set-mark",
@@ -72,16 +65,8 @@ fn save(inst: &ExtInstance, out: &mut String) {
 /// One operation is required.
 pub(crate) fn require_op(cx: &mut CheckCx, ops: &[&str], what: &str) {
     if !ops.iter().any(|o| cx.has(o)) {
-        let list = ops
-            .iter()
-            .map(|o| format!("--{o}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        cx.push(Diagnostic::new(
-            &codes::OPTION_CONFLICT,
-            cx.inst.span,
-            format!("`{what}` needs one of {list}"),
-        ));
+        let list = ops.iter().map(|o| format!("--{o}")).collect::<Vec<_>>().join(", ");
+        cx.push(Diagnostic::new(&codes::OPTION_CONFLICT, cx.inst.span, format!("`{what}` needs one of {list}")));
     }
 }
 
@@ -93,11 +78,7 @@ pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
     save: Some(save),
     check: Some(check),
-    ..ExtSpec::new(
-        "MARK",
-        ExtKind::Target,
-        "set or change the packet's firewall mark (fwmark), then continue",
-    )
+    ..ExtSpec::new("MARK", ExtKind::Target, "set or change the packet's firewall mark (fwmark), then continue")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];
@@ -111,46 +92,25 @@ pub(crate) mod tests {
     /// infos, and the saved `-A` lines.
     pub(crate) fn run(family: Family, table: &str, body: &str) -> (Vec<&'static str>, String) {
         let text = format!("*{table}\n{body}\nCOMMIT\n");
-        let p = parse(
-            &text,
-            &ParseOptions {
-                family: Some(family),
-                table: None,
-            },
-        );
+        let p = parse(&text, &ParseOptions { family: Some(family), table: None });
         let codes = p
             .diagnostics
             .iter()
             .filter(|d| matches!(d.severity, Severity::Error | Severity::Info))
             .map(|d| d.code.code)
             .collect();
-        let saved = save::save(&p.ruleset)
-            .lines()
-            .filter(|l| l.starts_with("-A"))
-            .collect::<Vec<_>>()
-            .join("\n");
+        let saved = save::save(&p.ruleset).lines().filter(|l| l.starts_with("-A")).collect::<Vec<_>>().join("\n");
         (codes, saved)
     }
 
     #[test]
     fn mark_forms() {
-        let (c, s) = run(
-            Family::V4,
-            "mangle",
-            "-A INPUT -j MARK --and-mark 5\n-A INPUT -j MARK --set-mark 0x10/0x0f",
-        );
+        let (c, s) = run(Family::V4, "mangle", "-A INPUT -j MARK --and-mark 5\n-A INPUT -j MARK --set-mark 0x10/0x0f");
         assert!(c.is_empty(), "{c:?}");
-        assert_eq!(
-            s,
-            "-A INPUT -j MARK --set-xmark 0x0/0xfffffffa\n-A INPUT -j MARK --set-xmark 0x10/0x1f"
-        );
+        assert_eq!(s, "-A INPUT -j MARK --set-xmark 0x0/0xfffffffa\n-A INPUT -j MARK --set-xmark 0x10/0x1f");
         let (c, _) = run(Family::V4, "mangle", "-A INPUT -j MARK");
         assert_eq!(c, ["E208"]);
-        let (c, _) = run(
-            Family::V4,
-            "mangle",
-            "-A INPUT -j MARK --set-mark 1 --or-mark 2",
-        );
+        let (c, _) = run(Family::V4, "mangle", "-A INPUT -j MARK --set-mark 1 --or-mark 2");
         assert_eq!(c, ["E208"]);
     }
 
@@ -168,11 +128,7 @@ pub(crate) mod tests {
             "-A INPUT -j CONNMARK --set-xmark 0x5/0x3 --right-shift-mark 2\n\
              -A INPUT -j CONNMARK --save-mark --nfmask 0xff --ctmask 0xff"
         );
-        let (c, _) = run(
-            Family::V4,
-            "mangle",
-            "-A INPUT -j CONNMARK --save-mark --mask 1 --nfmask 2",
-        );
+        let (c, _) = run(Family::V4, "mangle", "-A INPUT -j CONNMARK --save-mark --mask 1 --nfmask 2");
         assert_eq!(c, ["E208"]);
     }
 
@@ -180,30 +136,14 @@ pub(crate) mod tests {
     fn checkentry_hooks_and_protocols() {
         // TCPMSS clamping: the kernel checks the hook in checkentry, which
         // sees built-in chains only.
-        let (c, _) = run(
-            Family::V4,
-            "mangle",
-            "-A INPUT -p tcp -j TCPMSS --clamp-mss-to-pmtu",
-        );
+        let (c, _) = run(Family::V4, "mangle", "-A INPUT -p tcp -j TCPMSS --clamp-mss-to-pmtu");
         assert_eq!(c, ["E302"]);
-        let (c, _) = run(
-            Family::V4,
-            "mangle",
-            ":U - [0:0]\n-A INPUT -j U\n-A U -p tcp -j TCPMSS --clamp-mss-to-pmtu",
-        );
+        let (c, _) = run(Family::V4, "mangle", ":U - [0:0]\n-A INPUT -j U\n-A U -p tcp -j TCPMSS --clamp-mss-to-pmtu");
         assert!(c.is_empty(), "{c:?}");
         // TPROXY's hook list is enforced through user chains.
-        let (c, _) = run(
-            Family::V4,
-            "mangle",
-            ":U - [0:0]\n-A INPUT -j U\n-A U -p tcp -j TPROXY --on-port 1",
-        );
+        let (c, _) = run(Family::V4, "mangle", ":U - [0:0]\n-A INPUT -j U\n-A U -p tcp -j TPROXY --on-port 1");
         assert_eq!(c, ["E302"]);
-        let (c, _) = run(
-            Family::V6,
-            "filter",
-            "-A INPUT -j REJECT --reject-with tcp-reset",
-        );
+        let (c, _) = run(Family::V6, "filter", "-A INPUT -j REJECT --reject-with tcp-reset");
         assert_eq!(c, ["E305"]);
         let (c, _) = run(Family::V4, "mangle", "-A INPUT -j REJECT");
         assert_eq!(c, ["E302"]);
@@ -225,11 +165,8 @@ pub(crate) mod tests {
             "-A INPUT -p tcp -j ECN --ecn-tcp-remove\n\
              -A INPUT -p tcp -j ECN --ecn-tcp-ece 0 --ecn-tcp-cwr 0 --ecn-ip-ect 1"
         );
-        let (c, s) = run(
-            Family::V4,
-            "mangle",
-            "-A INPUT -j HMARK --hmark-tuple src,dport,ct --hmark-mod 4 --hmark-rnd 1",
-        );
+        let (c, s) =
+            run(Family::V4, "mangle", "-A INPUT -j HMARK --hmark-tuple src,dport,ct --hmark-mod 4 --hmark-rnd 1");
         assert!(c.is_empty(), "{c:?}");
         assert_eq!(
             s,

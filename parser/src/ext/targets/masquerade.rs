@@ -10,17 +10,9 @@ fn to_ports(s: &str, cx: &ArgCx) -> Result<Value, String> {
 }
 
 pub static OPTIONS: [OptSpec; 3] = [
-    OptSpec::new(
-        "to-ports",
-        ArgType::Custom(to_ports),
-        "source port or range port-port (needs -p tcp|udp|sctp|dccp)",
-    ),
+    OptSpec::new("to-ports", ArgType::Custom(to_ports), "source port or range port-port (needs -p tcp|udp|sctp|dccp)"),
     OptSpec::new("random", ArgType::None, "randomise the source port mapping"),
-    OptSpec::new(
-        "random-fully",
-        ArgType::None,
-        "fully randomise the source port mapping (PRNG)",
-    ),
+    OptSpec::new("random-fully", ArgType::None, "fully randomise the source port mapping (PRNG)"),
 ];
 
 pub static SPEC: ExtSpec = ExtSpec {
@@ -28,11 +20,7 @@ pub static SPEC: ExtSpec = ExtSpec {
     tables: &["nat"],
     hooks: &[Hook::Postrouting],
     effect: TargetEffect::Rewrite,
-    ..ExtSpec::new(
-        "MASQUERADE",
-        ExtKind::Target,
-        "source NAT to the outgoing interface's address (nat POSTROUTING)",
-    )
+    ..ExtSpec::new("MASQUERADE", ExtKind::Target, "source NAT to the outgoing interface's address (nat POSTROUTING)")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

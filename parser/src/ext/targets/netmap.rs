@@ -32,22 +32,14 @@ fn parse_to(s: &str, cx: &ArgCx) -> Result<Value, String> {
     Ok(Value::Text(text))
 }
 
-pub static OPTIONS: [OptSpec; 1] = [OptSpec::new(
-    "to",
-    ArgType::Custom(parse_to),
-    "address/length of the network to map to",
-)
-.mand()];
+pub static OPTIONS: [OptSpec; 1] =
+    [OptSpec::new("to", ArgType::Custom(parse_to), "address/length of the network to map to").mand()];
 
 pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
     tables: &["nat"],
     effect: TargetEffect::Rewrite,
-    ..ExtSpec::new(
-        "NETMAP",
-        ExtKind::Target,
-        "map a network onto another one, host part kept (nat table)",
-    )
+    ..ExtSpec::new("NETMAP", ExtKind::Target, "map a network onto another one, host part kept (nat table)")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];
@@ -57,15 +49,7 @@ mod tests {
     use super::*;
 
     fn to(s: &str, f: Family) -> String {
-        parse_to(
-            s,
-            &ArgCx {
-                family: f,
-                proto: None,
-            },
-        )
-        .unwrap()
-        .to_string()
+        parse_to(s, &ArgCx { family: f, proto: None }).unwrap().to_string()
     }
 
     #[test]

@@ -14,34 +14,16 @@ fn parse_prefix(s: &str, _: &ArgCx) -> Result<Value, String> {
 }
 
 pub static OPTIONS: [OptSpec; 5] = [
-    OptSpec::new(
-        "nflog-group",
-        ArgType::UInt { min: 0, max: 65535 },
-        "netlink group to log to (0-65535, default 0)",
-    ),
-    OptSpec::new(
-        "nflog-prefix",
-        ArgType::Custom(parse_prefix),
-        "text put before each log message",
-    ),
+    OptSpec::new("nflog-group", ArgType::UInt { min: 0, max: 65535 }, "netlink group to log to (0-65535, default 0)"),
+    OptSpec::new("nflog-prefix", ArgType::Custom(parse_prefix), "text put before each log message"),
     OptSpec::new(
         "nflog-range",
-        ArgType::UInt {
-            min: 0,
-            max: u32::MAX as u64,
-        },
+        ArgType::UInt { min: 0, max: u32::MAX as u64 },
         "obsolete and without effect; use --nflog-size",
     )
     .excl(&["nflog-size"]),
-    OptSpec::new(
-        "nflog-size",
-        ArgType::UInt {
-            min: 0,
-            max: u32::MAX as u64,
-        },
-        "number of bytes of the packet to copy",
-    )
-    .excl(&["nflog-range"]),
+    OptSpec::new("nflog-size", ArgType::UInt { min: 0, max: u32::MAX as u64 }, "number of bytes of the packet to copy")
+        .excl(&["nflog-range"]),
     OptSpec::new(
         "nflog-threshold",
         ArgType::UInt { min: 0, max: 65535 },
@@ -75,11 +57,7 @@ fn save(inst: &ExtInstance, out: &mut String) {
 pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
     save: Some(save),
-    ..ExtSpec::new(
-        "NFLOG",
-        ExtKind::Target,
-        "log the packet through nfnetlink_log (ulogd), then continue",
-    )
+    ..ExtSpec::new("NFLOG", ExtKind::Target, "log the packet through nfnetlink_log (ulogd), then continue")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

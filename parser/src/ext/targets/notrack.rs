@@ -5,11 +5,7 @@ use crate::ext::{ExtKind, ExtSpec};
 
 pub static SPEC: ExtSpec = ExtSpec {
     tables: &["raw"],
-    ..ExtSpec::new(
-        "NOTRACK",
-        ExtKind::Target,
-        "do not track the packet's connection (raw table; same as CT --notrack)",
-    )
+    ..ExtSpec::new("NOTRACK", ExtKind::Target, "do not track the packet's connection (raw table; same as CT --notrack)")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

@@ -14,15 +14,11 @@ const UNITS_PER_SEC: f64 = 1_000_000.0;
 /// A time like `250ms`, `0.5s`, `100us` (no unit: microseconds), in µs.
 fn time(s: &str, _: &ArgCx) -> Result<Value, String> {
     let split = s
-        .find(|c: char| {
-            !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-' || c == 'e' || c == 'E')
-        })
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-' || c == 'e' || c == 'E'))
         .unwrap_or(s.len());
     // `strtod` would also read an exponent; units never start with `e`.
     let (num, unit) = s.split_at(split);
-    let t: f64 = num
-        .parse()
-        .map_err(|_| format!("`{s}` is not a time like 250ms or 1s"))?;
+    let t: f64 = num.parse().map_err(|_| format!("`{s}` is not a time like 250ms or 1s"))?;
     let scale = match unit.to_ascii_lowercase().as_str() {
         "" => 1.0,
         "s" | "sec" | "secs" => UNITS_PER_SEC,
@@ -92,24 +88,10 @@ fn print_time(out: &mut String, t: u64) {
 }
 
 pub static OPTIONS: [OptSpec; 3] = [
-    OptSpec::new(
-        "rateest-name",
-        ArgType::Custom(name),
-        "name of the estimator (shared with -m rateest)",
-    )
-    .mand(),
-    OptSpec::new(
-        "rateest-interval",
-        ArgType::Custom(time),
-        "measurement interval: 250ms, 500ms, 1s, 2s, 4s or 8s",
-    )
-    .mand(),
-    OptSpec::new(
-        "rateest-ewmalog",
-        ArgType::Custom(time),
-        "averaging time constant",
-    )
-    .mand(),
+    OptSpec::new("rateest-name", ArgType::Custom(name), "name of the estimator (shared with -m rateest)").mand(),
+    OptSpec::new("rateest-interval", ArgType::Custom(time), "measurement interval: 250ms, 500ms, 1s, 2s, 4s or 8s")
+        .mand(),
+    OptSpec::new("rateest-ewmalog", ArgType::Custom(time), "averaging time constant").mand(),
 ];
 
 fn save(inst: &ExtInstance, out: &mut String) {
@@ -129,18 +111,11 @@ fn save(inst: &ExtInstance, out: &mut String) {
 }
 
 fn check(cx: &mut CheckCx) {
-    let (Some(iv), Some(ew)) = (
-        us(cx.inst, "rateest-interval"),
-        us(cx.inst, "rateest-ewmalog"),
-    ) else {
+    let (Some(iv), Some(ew)) = (us(cx.inst, "rateest-interval"), us(cx.inst, "rateest-ewmalog")) else {
         return;
     };
     if let Err(m) = codes_of(iv, ew) {
-        cx.push(Diagnostic::new(
-            &codes::INVALID_VALUE,
-            cx.inst.span,
-            format!("`RATEEST`: {m}"),
-        ));
+        cx.push(Diagnostic::new(&codes::INVALID_VALUE, cx.inst.span, format!("`RATEEST`: {m}")));
     }
 }
 

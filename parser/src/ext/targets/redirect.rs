@@ -10,11 +10,7 @@ fn to_ports(s: &str, cx: &ArgCx) -> Result<Value, String> {
 }
 
 pub static OPTIONS: [OptSpec; 2] = [
-    OptSpec::new(
-        "to-ports",
-        ArgType::Custom(to_ports),
-        "local port or range port-port (needs -p tcp|udp|sctp|dccp)",
-    ),
+    OptSpec::new("to-ports", ArgType::Custom(to_ports), "local port or range port-port (needs -p tcp|udp|sctp|dccp)"),
     OptSpec::new("random", ArgType::None, "randomise the port mapping"),
 ];
 
@@ -23,11 +19,7 @@ pub static SPEC: ExtSpec = ExtSpec {
     tables: &["nat"],
     hooks: &[Hook::Prerouting, Hook::Output],
     effect: TargetEffect::Rewrite,
-    ..ExtSpec::new(
-        "REDIRECT",
-        ExtKind::Target,
-        "send the connection to a local port (nat PREROUTING, OUTPUT)",
-    )
+    ..ExtSpec::new("REDIRECT", ExtKind::Target, "send the connection to a local port (nat PREROUTING, OUTPUT)")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

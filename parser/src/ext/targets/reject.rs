@@ -8,9 +8,7 @@ use std::fmt::Write;
 use crate::codes;
 use crate::diagnostic::Diagnostic;
 use crate::ext::value::{ArgCx, Value};
-use crate::ext::{
-    ArgType, CheckCx, ExtInstance, ExtKind, ExtSpec, Families, Hook, OptSpec, TargetEffect,
-};
+use crate::ext::{ArgType, CheckCx, ExtInstance, ExtKind, ExtSpec, Families, Hook, OptSpec, TargetEffect};
 
 /// (canonical name, alias), in the order iptables tries them.
 const TYPES4: &[(&str, &str)] = &[
@@ -45,7 +43,7 @@ fn lookup(s: &str, table: &[(&str, &str)]) -> Result<Value, String> {
     let lower: &str = &lower;
     table
         .iter()
-        .find(|(n, a)| n.starts_with(&lower) || a.starts_with(&lower))
+        .find(|(n, a)| n.starts_with(lower) || a.starts_with(lower))
         .map(|(n, _)| Value::Word(n.to_string()))
         .ok_or_else(|| {
             format!(
@@ -76,9 +74,7 @@ pub static OPTIONS6: [OptSpec; 1] = [OptSpec::new(
 )];
 
 fn save_with(inst: &ExtInstance, out: &mut String, default: &str) {
-    let with = inst
-        .opt("reject-with")
-        .map_or_else(|| default.to_string(), |o| o.value.to_string());
+    let with = inst.opt("reject-with").map_or_else(|| default.to_string(), |o| o.value.to_string());
     let _ = write!(out, " --reject-with {with}");
 }
 
@@ -107,8 +103,7 @@ fn check(cx: &mut CheckCx) {
     }
 }
 
-const SUMMARY: &str =
-    "drop the packet and answer with an ICMP error or TCP reset (filter INPUT, FORWARD, OUTPUT)";
+const SUMMARY: &str = "drop the packet and answer with an ICMP error or TCP reset (filter INPUT, FORWARD, OUTPUT)";
 
 pub static SPEC: ExtSpec = ExtSpec {
     families: Families::V4,
@@ -141,19 +136,10 @@ mod tests {
     #[test]
     fn reject_types() {
         assert_eq!(lookup("tcp-rst", TYPES4).unwrap().to_string(), "tcp-reset");
-        assert_eq!(
-            lookup("Port-Unreach", TYPES4).unwrap().to_string(),
-            "icmp-port-unreachable"
-        );
-        assert_eq!(
-            lookup("icmp-", TYPES4).unwrap().to_string(),
-            "icmp-net-unreachable"
-        );
+        assert_eq!(lookup("Port-Unreach", TYPES4).unwrap().to_string(), "icmp-port-unreachable");
+        assert_eq!(lookup("icmp-", TYPES4).unwrap().to_string(), "icmp-net-unreachable");
         assert!(lookup("icmp-echo-reply", TYPES4).is_err());
         assert!(lookup("icmp-port-unreachable", TYPES6).is_err());
-        assert_eq!(
-            lookup("adm-prohibited", TYPES6).unwrap().to_string(),
-            "icmp6-adm-prohibited"
-        );
+        assert_eq!(lookup("adm-prohibited", TYPES6).unwrap().to_string(), "icmp6-adm-prohibited");
     }
 }

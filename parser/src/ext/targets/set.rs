@@ -21,9 +21,7 @@ fn set_and_dirs(name: &str, dirs: &str, _: &ArgCx) -> Result<Value, String> {
     }
     for p in &parts {
         if *p != "src" && *p != "dst" {
-            return Err(format!(
-                "`{dirs}`: give a comma-separated list of `src` and `dst`"
-            ));
+            return Err(format!("`{dirs}`: give a comma-separated list of `src` and `dst`"));
         }
     }
     Ok(Value::Opaque(vec![name.to_string(), dirs.to_string()]))
@@ -49,30 +47,18 @@ pub static OPTIONS: [OptSpec; 8] = [
         "NAME src|dst[,…]: delete the packet's address/port from the set",
     )
     .invert(),
-    OptSpec::new(
-        "exist",
-        ArgType::None,
-        "with --add-set: refresh the timeout of an entry that exists",
-    )
-    .also(&["add-set"]),
-    OptSpec::new(
-        "timeout",
-        ArgType::Custom(timeout),
-        "with --add-set: timeout of the added entry (seconds)",
-    )
-    .also(&["add-set"]),
+    OptSpec::new("exist", ArgType::None, "with --add-set: refresh the timeout of an entry that exists")
+        .also(&["add-set"]),
+    OptSpec::new("timeout", ArgType::Custom(timeout), "with --add-set: timeout of the added entry (seconds)")
+        .also(&["add-set"]),
     OptSpec::new(
         "map-set",
         ArgType::Custom2(set_and_dirs),
         "NAME src|dst[,…]: copy the matching entry's data to the packet",
     )
     .invert(),
-    OptSpec::new(
-        "map-mark",
-        ArgType::None,
-        "with --map-set: set the packet mark from the entry (mangle table)",
-    )
-    .also(&["map-set"]),
+    OptSpec::new("map-mark", ArgType::None, "with --map-set: set the packet mark from the entry (mangle table)")
+        .also(&["map-set"]),
     OptSpec::new(
         "map-prio",
         ArgType::None,
@@ -88,16 +74,7 @@ pub static OPTIONS: [OptSpec; 8] = [
 ];
 
 fn save(inst: &ExtInstance, out: &mut String) {
-    for name in [
-        "add-set",
-        "exist",
-        "timeout",
-        "del-set",
-        "map-set",
-        "map-mark",
-        "map-prio",
-        "map-queue",
-    ] {
+    for name in ["add-set", "exist", "timeout", "del-set", "map-set", "map-mark", "map-prio", "map-queue"] {
         if let Some(o) = inst.opt(name) {
             let _ = write!(out, " --{name}");
             let v = o.value.to_string();
@@ -111,18 +88,10 @@ fn save(inst: &ExtInstance, out: &mut String) {
 fn check(cx: &mut CheckCx) {
     let span = cx.inst.span;
     if !["add-set", "del-set", "map-set"].iter().any(|o| cx.has(o)) {
-        cx.push(Diagnostic::new(
-            &codes::OPTION_CONFLICT,
-            span,
-            "`SET` needs --add-set, --del-set or --map-set",
-        ));
+        cx.push(Diagnostic::new(&codes::OPTION_CONFLICT, span, "`SET` needs --add-set, --del-set or --map-set"));
         return;
     }
-    if cx.has("map-set")
-        && !["map-mark", "map-prio", "map-queue"]
-            .iter()
-            .any(|o| cx.has(o))
-    {
+    if cx.has("map-set") && !["map-mark", "map-prio", "map-queue"].iter().any(|o| cx.has(o)) {
         cx.push(Diagnostic::new(
             &codes::OPTION_CONFLICT,
             span,
@@ -130,11 +99,7 @@ fn check(cx: &mut CheckCx) {
         ));
         return;
     }
-    if ["map-mark", "map-prio", "map-queue"]
-        .iter()
-        .any(|o| cx.has(o))
-        && cx.rule.table != "mangle"
-    {
+    if ["map-mark", "map-prio", "map-queue"].iter().any(|o| cx.has(o)) && cx.rule.table != "mangle" {
         cx.push(Diagnostic::new(
             &codes::WRONG_CHAIN,
             span,
@@ -188,11 +153,7 @@ pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
     save: Some(save),
     check: Some(check),
-    ..ExtSpec::new(
-        "SET",
-        ExtKind::Target,
-        "add to, delete from or map from an ipset, then continue",
-    )
+    ..ExtSpec::new("SET", ExtKind::Target, "add to, delete from or map from an ipset, then continue")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

@@ -44,18 +44,15 @@ struct NatRange {
 
 /// `strtoul(s, &end, 0)`: the leading number and the rest.
 fn leading_uint(s: &str) -> Option<(u64, &str)> {
-    let (digits, radix, skip) = if (s.starts_with("0x") || s.starts_with("0X"))
-        && s[2..].starts_with(|c: char| c.is_ascii_hexdigit())
-    {
-        (&s[2..], 16, 2)
-    } else if s.starts_with('0') {
-        (s, 8, 0)
-    } else {
-        (s, 10, 0)
-    };
-    let n = digits
-        .find(|c: char| !c.is_digit(radix))
-        .unwrap_or(digits.len());
+    let (digits, radix, skip) =
+        if (s.starts_with("0x") || s.starts_with("0X")) && s[2..].starts_with(|c: char| c.is_ascii_hexdigit()) {
+            (&s[2..], 16, 2)
+        } else if s.starts_with('0') {
+            (s, 8, 0)
+        } else {
+            (s, 10, 0)
+        };
+    let n = digits.find(|c: char| !c.is_digit(radix)).unwrap_or(digits.len());
     if n == 0 {
         return None;
     }
@@ -65,9 +62,7 @@ fn leading_uint(s: &str) -> Option<(u64, &str)> {
 
 /// A port number at the start of `s` (0..=65535), with the rest.
 fn port_prefix(s: &str, min: u64) -> Option<(u16, &str)> {
-    leading_uint(s)
-        .filter(|(v, _)| *v >= min && *v <= 65535)
-        .map(|(v, rest)| (v as u16, rest))
+    leading_uint(s).filter(|(v, _)| *v >= min && *v <= 65535).map(|(v, rest)| (v as u16, rest))
 }
 
 const PORT_PROTOS: [u8; 5] = [6, 17, 132, 33, 1];
@@ -92,8 +87,8 @@ fn parse_ports(s: &str, cx: &ArgCx, r: &mut NatRange) -> Result<(), String> {
         Some(':') => return Err("a port range is written `a-b` here, not `a:b`".into()),
         Some(_) => return Err(format!("garbage after the port: `{rest}`")),
     };
-    let (max, rest) = port_prefix(rest, 0)
-        .ok_or_else(|| format!("port `{rest}` is not valid (no service names in a range)"))?;
+    let (max, rest) =
+        port_prefix(rest, 0).ok_or_else(|| format!("port `{rest}` is not valid (no service names in a range)"))?;
     if max < port {
         return Err(format!("port range {port}-{max} is inverted"));
     }
@@ -125,13 +120,10 @@ fn parse_addr(s: &str, family: Family) -> Result<IpAddr, String> {
         Family::V4 => s.parse::<std::net::Ipv4Addr>().is_ok(),
         Family::V6 => true,
     };
-    parse_ip(s, family)
-        .ok()
-        .filter(|_| ok)
-        .ok_or_else(|| match family {
-            Family::V4 => format!("`{s}` is not an IPv4 address"),
-            Family::V6 => format!("`{s}` is not an IPv6 address"),
-        })
+    parse_ip(s, family).ok().filter(|_| ok).ok_or_else(|| match family {
+        Family::V4 => format!("`{s}` is not an IPv4 address"),
+        Family::V6 => format!("`{s}` is not an IPv6 address"),
+    })
 }
 
 fn parse_to(arg: &str, cx: &ArgCx, r: &mut NatRange) -> Result<(), String> {
@@ -233,27 +225,14 @@ fn to_source(s: &str, cx: &ArgCx) -> Result<Value, String> {
 }
 
 pub static OPTIONS: [OptSpec; 4] = [
-    OptSpec::new(
-        "to-source",
-        ArgType::Custom(to_source),
-        "new source: addr[-addr][:port[-port]] (IPv6: [addr]:port)",
-    )
-    .mand(),
+    OptSpec::new("to-source", ArgType::Custom(to_source), "new source: addr[-addr][:port[-port]] (IPv6: [addr]:port)")
+        .mand(),
     OptSpec::new("random", ArgType::None, "randomise the source port mapping"),
-    OptSpec::new(
-        "random-fully",
-        ArgType::None,
-        "fully randomise the source port mapping (PRNG)",
-    ),
-    OptSpec::new(
-        "persistent",
-        ArgType::None,
-        "give a client the same address for all its connections",
-    ),
+    OptSpec::new("random-fully", ArgType::None, "fully randomise the source port mapping (PRNG)"),
+    OptSpec::new("persistent", ArgType::None, "give a client the same address for all its connections"),
 ];
 
-const SNAT_SUMMARY: &str =
-    "rewrite the source address/port of the connection (nat POSTROUTING, INPUT)";
+const SNAT_SUMMARY: &str = "rewrite the source address/port of the connection (nat POSTROUTING, INPUT)";
 
 pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
@@ -280,27 +259,12 @@ pub(crate) mod tests {
     #[test]
     fn v4_ranges() {
         let tcp = Some(6);
-        assert_eq!(
-            to("1.1.1.1", Family::V4, None, Offset::Keep).unwrap(),
-            "1.1.1.1"
-        );
-        assert_eq!(
-            to("1.1.1.1-1.1.1.1", Family::V4, None, Offset::Keep).unwrap(),
-            "1.1.1.1"
-        );
+        assert_eq!(to("1.1.1.1", Family::V4, None, Offset::Keep).unwrap(), "1.1.1.1");
+        assert_eq!(to("1.1.1.1-1.1.1.1", Family::V4, None, Offset::Keep).unwrap(), "1.1.1.1");
         assert!(to("1.1.1.1:80", Family::V4, None, Offset::Keep).is_err());
-        assert_eq!(
-            to("1.1.1.1:ssh", Family::V4, tcp, Offset::Keep).unwrap(),
-            "1.1.1.1:22"
-        );
-        assert_eq!(
-            to("1.1.1.1:10-20/ftp", Family::V4, tcp, Offset::Keep).unwrap(),
-            "1.1.1.1:10-20/21"
-        );
-        assert_eq!(
-            to("1.1.1.1:10-20/3", Family::V4, tcp, Offset::Lost).unwrap(),
-            "1.1.1.1:10-20/0"
-        );
+        assert_eq!(to("1.1.1.1:ssh", Family::V4, tcp, Offset::Keep).unwrap(), "1.1.1.1:22");
+        assert_eq!(to("1.1.1.1:10-20/ftp", Family::V4, tcp, Offset::Keep).unwrap(), "1.1.1.1:10-20/21");
+        assert_eq!(to("1.1.1.1:10-20/3", Family::V4, tcp, Offset::Lost).unwrap(), "1.1.1.1:10-20/0");
         assert!(to("1.1.1.1:1000-2000/0", Family::V4, tcp, Offset::Keep).is_err());
         assert!(to("1.1.1.1:echo-ssh", Family::V4, tcp, Offset::Keep).is_err());
         assert!(to("1.1.1.1:10:20", Family::V4, tcp, Offset::Keep).is_err());
@@ -313,48 +277,22 @@ pub(crate) mod tests {
     fn v6_ranges() {
         let tcp = Some(6);
         assert_eq!(
-            to(
-                "[dead::beef-dead::fee7]:1025-65535",
-                Family::V6,
-                tcp,
-                Offset::Keep
-            )
-            .unwrap(),
+            to("[dead::beef-dead::fee7]:1025-65535", Family::V6, tcp, Offset::Keep).unwrap(),
             "[dead::beef-dead::fee7]:1025-65535"
         );
-        assert_eq!(
-            to("[dead::beef]", Family::V6, None, Offset::Keep).unwrap(),
-            "dead::beef"
-        );
+        assert_eq!(to("[dead::beef]", Family::V6, None, Offset::Keep).unwrap(), "dead::beef");
         assert!(to("[dead::beef]:80", Family::V6, None, Offset::Keep).is_err());
-        assert_eq!(
-            to("dead::beef:80", Family::V6, None, Offset::Keep).unwrap(),
-            "dead::beef:80"
-        );
+        assert_eq!(to("dead::beef:80", Family::V6, None, Offset::Keep).unwrap(), "dead::beef:80");
         assert_eq!(to("[]:80", Family::V6, tcp, Offset::Keep).unwrap(), ":80");
-        assert_eq!(
-            to("::1.2.3.4", Family::V6, None, Offset::Keep).unwrap(),
-            "::1.2.3.4"
-        );
-        assert_eq!(
-            to("::0.0.1.0", Family::V6, None, Offset::Keep).unwrap(),
-            "::100"
-        );
+        assert_eq!(to("::1.2.3.4", Family::V6, None, Offset::Keep).unwrap(), "::1.2.3.4");
+        assert_eq!(to("::0.0.1.0", Family::V6, None, Offset::Keep).unwrap(), "::100");
     }
 
     #[test]
     fn ports() {
         let c = cx(Family::V4, Some(17));
-        assert_eq!(
-            nat_ports("0-0", &c, Offset::Refused).unwrap().to_string(),
-            "0"
-        );
-        assert_eq!(
-            nat_ports("42-1234", &c, Offset::Refused)
-                .unwrap()
-                .to_string(),
-            "42-1234"
-        );
+        assert_eq!(nat_ports("0-0", &c, Offset::Refused).unwrap().to_string(), "0");
+        assert_eq!(nat_ports("42-1234", &c, Offset::Refused).unwrap().to_string(), "42-1234");
         assert!(nat_ports("42-1234/567", &c, Offset::Refused).is_err());
         assert!(nat_ports("10-ssh", &c, Offset::Refused).is_err());
         assert!(nat_ports("-1", &c, Offset::Refused).is_err());

@@ -5,18 +5,8 @@ use crate::ext::targets::dnpt::{check_pfx, pfx};
 use crate::ext::{ArgType, ExtKind, ExtSpec, Families, Hook, OptSpec};
 
 pub static OPTIONS: [OptSpec; 2] = [
-    OptSpec::new(
-        "src-pfx",
-        ArgType::Custom(pfx),
-        "prefix/length to translate from (at most /64)",
-    )
-    .mand(),
-    OptSpec::new(
-        "dst-pfx",
-        ArgType::Custom(pfx),
-        "prefix/length to translate to (at most /64)",
-    )
-    .mand(),
+    OptSpec::new("src-pfx", ArgType::Custom(pfx), "prefix/length to translate from (at most /64)").mand(),
+    OptSpec::new("dst-pfx", ArgType::Custom(pfx), "prefix/length to translate to (at most /64)").mand(),
 ];
 
 pub static SPEC: ExtSpec = ExtSpec {

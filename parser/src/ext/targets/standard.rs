@@ -10,16 +10,10 @@ use crate::ext::{CheckCx, ExtKind, ExtSpec, TargetEffect};
 
 pub static ACCEPT: ExtSpec = ExtSpec {
     effect: TargetEffect::Accept,
-    ..ExtSpec::new(
-        "ACCEPT",
-        ExtKind::Target,
-        "let the packet through this table's hook",
-    )
+    ..ExtSpec::new("ACCEPT", ExtKind::Target, "let the packet through this table's hook")
 };
-pub static DROP: ExtSpec = ExtSpec {
-    effect: TargetEffect::Drop,
-    ..ExtSpec::new("DROP", ExtKind::Target, "discard the packet silently")
-};
+pub static DROP: ExtSpec =
+    ExtSpec { effect: TargetEffect::Drop, ..ExtSpec::new("DROP", ExtKind::Target, "discard the packet silently") };
 pub static RETURN: ExtSpec = ExtSpec {
     effect: TargetEffect::Return,
     ..ExtSpec::new(
@@ -46,11 +40,7 @@ fn queue_check(cx: &mut CheckCx) {
 pub static QUEUE: ExtSpec = ExtSpec {
     effect: TargetEffect::Queue,
     check: Some(queue_check),
-    ..ExtSpec::new(
-        "QUEUE",
-        ExtKind::Target,
-        "hand the packet to user space (queue 0)",
-    )
+    ..ExtSpec::new("QUEUE", ExtKind::Target, "hand the packet to user space (queue 0)")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&ACCEPT, &DROP, &RETURN, &QUEUE];

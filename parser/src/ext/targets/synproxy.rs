@@ -24,26 +24,10 @@ fn mss(s: &str, _: &ArgCx) -> Result<Value, String> {
 }
 
 pub static OPTIONS: [OptSpec; 5] = [
-    OptSpec::new(
-        "sack-perm",
-        ArgType::None,
-        "tell the client selective ACKs are allowed (as the server does)",
-    ),
-    OptSpec::new(
-        "timestamp",
-        ArgType::None,
-        "use TCP timestamps (as the server does)",
-    ),
-    OptSpec::new(
-        "wscale",
-        ArgType::Custom(wscale),
-        "window scale to announce (as the server does)",
-    ),
-    OptSpec::new(
-        "mss",
-        ArgType::Custom(mss),
-        "MSS to announce (as the server does)",
-    ),
+    OptSpec::new("sack-perm", ArgType::None, "tell the client selective ACKs are allowed (as the server does)"),
+    OptSpec::new("timestamp", ArgType::None, "use TCP timestamps (as the server does)"),
+    OptSpec::new("wscale", ArgType::Custom(wscale), "window scale to announce (as the server does)"),
+    OptSpec::new("mss", ArgType::Custom(mss), "MSS to announce (as the server does)"),
     OptSpec::new("ecn", ArgType::None, "announce ECN support"),
 ];
 

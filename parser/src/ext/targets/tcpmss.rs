@@ -12,11 +12,7 @@ use crate::ext::targets::mark::require_op;
 use crate::ext::{ArgType, CheckCx, ExtInstance, ExtKind, ExtSpec, Families, Hook, OptSpec};
 
 pub static OPTIONS4: [OptSpec; 2] = [
-    OptSpec::new(
-        "set-mss",
-        ArgType::UInt { min: 0, max: 65515 },
-        "set the MSS to this value",
-    ),
+    OptSpec::new("set-mss", ArgType::UInt { min: 0, max: 65515 }, "set the MSS to this value"),
     OptSpec::new(
         "clamp-mss-to-pmtu",
         ArgType::None,
@@ -25,11 +21,7 @@ pub static OPTIONS4: [OptSpec; 2] = [
 ];
 
 pub static OPTIONS6: [OptSpec; 2] = [
-    OptSpec::new(
-        "set-mss",
-        ArgType::UInt { min: 0, max: 65495 },
-        "set the MSS to this value",
-    ),
+    OptSpec::new("set-mss", ArgType::UInt { min: 0, max: 65495 }, "set the MSS to this value"),
     OptSpec::new(
         "clamp-mss-to-pmtu",
         ArgType::None,
@@ -39,10 +31,7 @@ pub static OPTIONS6: [OptSpec; 2] = [
 
 /// The option given last decides (both write the same field).
 fn last(inst: &ExtInstance) -> Option<&crate::model::OptValue> {
-    inst.options
-        .iter()
-        .rev()
-        .find(|o| o.name == "set-mss" || o.name == "clamp-mss-to-pmtu")
+    inst.options.iter().rev().find(|o| o.name == "set-mss" || o.name == "clamp-mss-to-pmtu")
 }
 
 fn save(inst: &ExtInstance, out: &mut String) {

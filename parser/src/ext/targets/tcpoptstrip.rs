@@ -4,14 +4,8 @@
 use crate::ext::value::{parse_c_uint, ArgCx, Value};
 use crate::ext::{ArgType, ExtKind, ExtSpec, OptSpec};
 
-const NAMES: &[(&str, u64)] = &[
-    ("wscale", 3),
-    ("mss", 2),
-    ("sack-permitted", 4),
-    ("sack", 5),
-    ("timestamp", 8),
-    ("md5", 19),
-];
+const NAMES: &[(&str, u64)] =
+    &[("wscale", 3), ("mss", 2), ("sack-permitted", 4), ("sack", 5), ("timestamp", 8), ("md5", 19)];
 
 /// Option kinds by number (2-255) or name, printed sorted.
 fn strip(s: &str, _: &ArgCx) -> Result<Value, String> {
@@ -34,13 +28,7 @@ fn strip(s: &str, _: &ArgCx) -> Result<Value, String> {
         kinds.push(k);
     }
     kinds.sort_unstable();
-    Ok(Value::Text(
-        kinds
-            .iter()
-            .map(|k| k.to_string())
-            .collect::<Vec<_>>()
-            .join(","),
-    ))
+    Ok(Value::Text(kinds.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(",")))
 }
 
 pub static OPTIONS: [OptSpec; 1] = [OptSpec::new(

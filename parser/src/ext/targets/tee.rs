@@ -20,29 +20,18 @@ pub(crate) fn host(s: &str, cx: &ArgCx) -> Result<Value, String> {
         return Ok(Value::Text(fmt_ip(ip)));
     }
     if s == "localhost" {
-        let lo = if cx.family == Family::V4 {
-            "127.0.0.1"
-        } else {
-            "::1"
-        };
+        let lo = if cx.family == Family::V4 { "127.0.0.1" } else { "::1" };
         return Ok(Value::Text(lo.to_string()));
     }
     let looks_like_name = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
         && s.chars().any(|c| c.is_ascii_alphabetic());
     if looks_like_name {
         return Ok(Value::Text(s.to_string()));
     }
-    let what = if cx.family == Family::V4 {
-        "IPv4"
-    } else {
-        "IPv6"
-    };
+    let what = if cx.family == Family::V4 { "IPv4" } else { "IPv6" };
     if s.contains('/') {
-        Err(format!(
-            "`{s}` is not an {what} address: a single address, no mask"
-        ))
+        Err(format!("`{s}` is not an {what} address: a single address, no mask"))
     } else {
         Err(format!("`{s}` is not an {what} address"))
     }
@@ -114,34 +103,17 @@ fn parse_oif(s: &str, _: &ArgCx) -> Result<Value, String> {
 }
 
 pub static OPTIONS: [OptSpec; 2] = [
-    OptSpec::new(
-        "gateway",
-        ArgType::Custom(parse_gw),
-        "address of the host to send the copy to",
-    )
-    .mand(),
-    OptSpec::new(
-        "oif",
-        ArgType::Custom(parse_oif),
-        "interface to send the copy through",
-    ),
+    OptSpec::new("gateway", ArgType::Custom(parse_gw), "address of the host to send the copy to").mand(),
+    OptSpec::new("oif", ArgType::Custom(parse_oif), "interface to send the copy through"),
 ];
 
 fn check(cx: &mut CheckCx) {
     host_name_note(cx, "gateway");
     if let Some(o) = cx.opt("gateway") {
-        let unspecified = o
-            .value
-            .to_string()
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_unspecified());
+        let unspecified = o.value.to_string().parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_unspecified());
         if unspecified {
             let span = o.span;
-            cx.push(Diagnostic::new(
-                &codes::KERNEL_REJECTS,
-                span,
-                "`TEE --gateway` cannot be the unspecified address",
-            ));
+            cx.push(Diagnostic::new(&codes::KERNEL_REJECTS, span, "`TEE --gateway` cannot be the unspecified address"));
         }
     }
 }
@@ -149,11 +121,7 @@ fn check(cx: &mut CheckCx) {
 pub static SPEC: ExtSpec = ExtSpec {
     options: &OPTIONS,
     check: Some(check),
-    ..ExtSpec::new(
-        "TEE",
-        ExtKind::Target,
-        "send a copy of the packet to another host, then continue",
-    )
+    ..ExtSpec::new("TEE", ExtKind::Target, "send a copy of the packet to another host, then continue")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];

@@ -27,26 +27,16 @@ fn tosmask(s: &str, _: &ArgCx) -> Result<Value, String> {
             Some(m) => parse_uint(m, 0, 0xff)?,
             None => 0xff,
         };
-        return Ok(Value::Mark {
-            value: value as u32,
-            mask: mask as u32,
-        });
+        return Ok(Value::Mark { value: value as u32, mask: mask as u32 });
     }
     if m.is_none() {
         if let Some((_, v)) = SYMBOLS.iter().find(|(n, _)| n.eq_ignore_ascii_case(s)) {
-            return Ok(Value::Mark {
-                value: *v as u32,
-                mask: 0x3f,
-            });
+            return Ok(Value::Mark { value: *v as u32, mask: 0x3f });
         }
     }
     Err(format!(
         "`{s}` is neither value[/mask] (0-255) nor one of {}",
-        SYMBOLS
-            .iter()
-            .map(|(n, _)| *n)
-            .collect::<Vec<_>>()
-            .join(", ")
+        SYMBOLS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
     ))
 }
 
@@ -59,12 +49,9 @@ pub static OPTIONS: [OptSpec; 4] = [
         "value[/mask] or a name: clear the mask bits, then XOR the value",
     )
     .excl(&["and-tos", "or-tos", "xor-tos"]),
-    OptSpec::new("and-tos", U8, "AND the TOS byte with these bits")
-        .excl(&["set-tos", "or-tos", "xor-tos"]),
-    OptSpec::new("or-tos", U8, "OR these bits into the TOS byte")
-        .excl(&["set-tos", "and-tos", "xor-tos"]),
-    OptSpec::new("xor-tos", U8, "XOR these bits into the TOS byte")
-        .excl(&["set-tos", "and-tos", "or-tos"]),
+    OptSpec::new("and-tos", U8, "AND the TOS byte with these bits").excl(&["set-tos", "or-tos", "xor-tos"]),
+    OptSpec::new("or-tos", U8, "OR these bits into the TOS byte").excl(&["set-tos", "and-tos", "xor-tos"]),
+    OptSpec::new("xor-tos", U8, "XOR these bits into the TOS byte").excl(&["set-tos", "and-tos", "or-tos"]),
 ];
 
 fn save(inst: &ExtInstance, out: &mut String) {
@@ -90,11 +77,7 @@ pub static SPEC: ExtSpec = ExtSpec {
     tables: &["mangle"],
     save: Some(save),
     check: Some(check),
-    ..ExtSpec::new(
-        "TOS",
-        ExtKind::Target,
-        "change the TOS / traffic class byte (mangle table), then continue",
-    )
+    ..ExtSpec::new("TOS", ExtKind::Target, "change the TOS / traffic class byte (mangle table), then continue")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];
@@ -105,24 +88,9 @@ mod tests {
 
     #[test]
     fn tos_values() {
-        let cx = ArgCx {
-            family: crate::ext::Family::V4,
-            proto: None,
-        };
-        assert_eq!(
-            tosmask("minimize-delay", &cx),
-            Ok(Value::Mark {
-                value: 0x10,
-                mask: 0x3f
-            })
-        );
-        assert_eq!(
-            tosmask("0x1f", &cx),
-            Ok(Value::Mark {
-                value: 0x1f,
-                mask: 0xff
-            })
-        );
+        let cx = ArgCx { family: crate::ext::Family::V4, proto: None };
+        assert_eq!(tosmask("minimize-delay", &cx), Ok(Value::Mark { value: 0x10, mask: 0x3f }));
+        assert_eq!(tosmask("0x1f", &cx), Ok(Value::Mark { value: 0x1f, mask: 0xff }));
         assert!(tosmask("0x100", &cx).is_err());
         assert!(tosmask("foo", &cx).is_err());
     }

@@ -7,9 +7,7 @@ use std::fmt::Write;
 
 use crate::ext::targets::tee::{host, host_name_note};
 use crate::ext::value::{parse_port, ArgCx, Value};
-use crate::ext::{
-    ArgType, CheckCx, ExtInstance, ExtKind, ExtSpec, Families, Hook, OptSpec, TargetEffect,
-};
+use crate::ext::{ArgType, CheckCx, ExtInstance, ExtKind, ExtSpec, Families, Hook, OptSpec, TargetEffect};
 
 /// A port as `getaddrinfo` reads a numeric service: decimal, taken as a
 /// C `int` (negative fails) and cut to 16 bits; or a service name.
@@ -35,31 +33,20 @@ fn on_ip(s: &str, cx: &ArgCx) -> Result<Value, String> {
 }
 
 pub static OPTIONS: [OptSpec; 3] = [
-    OptSpec::new(
-        "on-port",
-        ArgType::Custom(on_port),
-        "local port to deliver to (0: the original port)",
-    )
-    .mand(),
+    OptSpec::new("on-port", ArgType::Custom(on_port), "local port to deliver to (0: the original port)").mand(),
     OptSpec::new(
         "on-ip",
         ArgType::Custom(on_ip),
         "local address to deliver to (default: the address of the incoming interface)",
     ),
-    OptSpec::new(
-        "tproxy-mark",
-        ArgType::MarkMask,
-        "value[/mask] to set in the packet mark (for policy routing)",
-    ),
+    OptSpec::new("tproxy-mark", ArgType::MarkMask, "value[/mask] to set in the packet mark (for policy routing)"),
 ];
 
 fn save_with(inst: &ExtInstance, out: &mut String, any: &str) {
     if let Some(o) = inst.opt("on-port") {
         let _ = write!(out, " --on-port {}", o.value);
     }
-    let ip = inst
-        .opt("on-ip")
-        .map_or_else(|| any.to_string(), |o| o.value.to_string());
+    let ip = inst.opt("on-ip").map_or_else(|| any.to_string(), |o| o.value.to_string());
     let _ = write!(out, " --on-ip {ip}");
     let (v, m) = match inst.opt("tproxy-mark").map(|o| &o.value) {
         Some(Value::Mark { value, mask }) => (*value, *mask),
@@ -80,8 +67,7 @@ fn check(cx: &mut CheckCx) {
     host_name_note(cx, "on-ip");
 }
 
-const SUMMARY: &str =
-    "deliver the packet to a local socket unchanged (mangle PREROUTING, -p tcp|udp)";
+const SUMMARY: &str = "deliver the packet to a local socket unchanged (mangle PREROUTING, -p tcp|udp)";
 
 pub static SPEC: ExtSpec = ExtSpec {
     families: Families::V4,

@@ -13,29 +13,10 @@ fn prefix(s: &str, _: &ArgCx) -> Result<Value, String> {
 }
 
 pub static OPTIONS: [OptSpec; 4] = [
-    OptSpec::new(
-        "ulog-nlgroup",
-        ArgType::UInt { min: 1, max: 32 },
-        "netlink group (1-32); NFLOG: --nflog-group",
-    ),
-    OptSpec::new(
-        "ulog-prefix",
-        ArgType::Custom(prefix),
-        "log prefix; NFLOG: --nflog-prefix",
-    ),
-    OptSpec::new(
-        "ulog-cprange",
-        ArgType::UInt {
-            min: 0,
-            max: u64::MAX,
-        },
-        "bytes to copy; NFLOG: --nflog-size",
-    ),
-    OptSpec::new(
-        "ulog-qthreshold",
-        ArgType::UInt { min: 1, max: 50 },
-        "packets to queue; NFLOG: --nflog-threshold",
-    ),
+    OptSpec::new("ulog-nlgroup", ArgType::UInt { min: 1, max: 32 }, "netlink group (1-32); NFLOG: --nflog-group"),
+    OptSpec::new("ulog-prefix", ArgType::Custom(prefix), "log prefix; NFLOG: --nflog-prefix"),
+    OptSpec::new("ulog-cprange", ArgType::UInt { min: 0, max: u64::MAX }, "bytes to copy; NFLOG: --nflog-size"),
+    OptSpec::new("ulog-qthreshold", ArgType::UInt { min: 1, max: 50 }, "packets to queue; NFLOG: --nflog-threshold"),
 ];
 
 fn check(cx: &mut CheckCx) {
@@ -45,9 +26,7 @@ fn check(cx: &mut CheckCx) {
             cx.inst.span,
             "`ULOG` no longer exists in the kernel (removed in Linux 3.17)",
         )
-        .note(
-            "use `-j NFLOG` (with --nflog-group, --nflog-prefix, --nflog-size, --nflog-threshold)",
-        ),
+        .note("use `-j NFLOG` (with --nflog-group, --nflog-prefix, --nflog-size, --nflog-threshold)"),
     );
 }
 
@@ -55,11 +34,7 @@ pub static SPEC: ExtSpec = ExtSpec {
     families: Families::V4,
     options: &OPTIONS,
     check: Some(check),
-    ..ExtSpec::new(
-        "ULOG",
-        ExtKind::Target,
-        "obsolete IPv4 netlink logging (removed from the kernel; use NFLOG)",
-    )
+    ..ExtSpec::new("ULOG", ExtKind::Target, "obsolete IPv4 netlink logging (removed from the kernel; use NFLOG)")
 };
 
 pub static SPECS: &[&ExtSpec] = &[&SPEC];
