@@ -6,6 +6,7 @@ use iptlint_parser::ext::{Family, TargetEffect};
 use iptlint_parser::model::{Rule, Table, TargetKind};
 use iptlint_parser::{Diagnostic, Span};
 
+use super::exposed_service::addresses;
 use super::exposed_service::{
     accepts, addr_string, addrs_summary, dim_union, hook_facts, policy_span, run_string, Acceptor,
 };
@@ -69,17 +70,6 @@ declare_lint! {
 /// `--to-destination` of a DNAT rule, in its canonical spelling.
 pub(crate) fn to_destination(rule: &Rule) -> Option<String> {
     rule.target.as_ref()?.inst.opt("to-destination").map(|o| o.value.to_string())
-}
-
-fn addresses(f: &iptlint_parser::model::Field<Vec<iptlint_parser::model::Address>>) -> String {
-    f.value
-        .iter()
-        .map(|a| match a {
-            iptlint_parser::model::Address::Net(n) => n.to_string(),
-            iptlint_parser::model::Address::Host(h) => h.clone(),
-        })
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 /// The new destination: addresses (if any) and ports (if any).

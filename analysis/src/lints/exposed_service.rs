@@ -477,7 +477,8 @@ fn and_list(items: &[String], max: usize) -> String {
     }
 }
 
-fn addresses(f: &iptlint_parser::model::Field<Vec<iptlint_parser::model::Address>>) -> String {
+/// `-s`/`-d` addresses as written, comma-separated.
+pub(crate) fn addresses(f: &iptlint_parser::model::Field<Vec<iptlint_parser::model::Address>>) -> String {
     f.value
         .iter()
         .map(|a| match a {
